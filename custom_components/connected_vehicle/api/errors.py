@@ -1,0 +1,83 @@
+"""The one error hierarchy every back-end client raises."""
+
+from __future__ import annotations
+
+
+class VehicleApiError(Exception):
+    """Base of every error a client raises.
+
+    Messages never contain secrets: no password, token, cookie or query string.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        """Keep the HTTP status and the request id for logs and diagnostics."""
+        super().__init__(message)
+        self.status = status
+        self.request_id = request_id
+
+    def __str__(self) -> str:
+        """Append the request id so a log line can be traced on the server."""
+        text = super().__str__()
+        return f"{text} (request {self.request_id})" if self.request_id else text
+
+
+class AuthenticationError(VehicleApiError):
+    """Credentials were refused: the user must sign in again."""
+
+
+class PermissionDeniedError(VehicleApiError):
+    """Signed in, but not allowed to read this resource (missing scope, foreign car)."""
+
+
+class NotFoundError(VehicleApiError):
+    """The resource does not exist or has no data."""
+
+
+class RateLimitedError(VehicleApiError):
+    """Too many calls; ``retry_after`` says how many seconds to wait, when known."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        status: int | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        """Keep the back end's advice on when to try again."""
+        super().__init__(message, status=status, request_id=request_id)
+        self.retry_after = retry_after
+
+
+class VehicleAsleepError(VehicleApiError):
+    """The car is asleep and did not answer."""
+
+
+class CommandFailedError(VehicleApiError):
+    """A command reached the back end but did not succeed."""
+
+    def __init__(
+        self,
+        command_status: str,
+        message: str,
+        *,
+        status: int | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        """Keep the back end's command status (e.g. ``not_supported``)."""
+        super().__init__(message, status=status, request_id=request_id)
+        self.command_status = command_status
+
+
+class BackendUnavailableError(VehicleApiError):
+    """The back end could not be reached or failed (5xx, timeout, connection)."""
+
+
+class ProtocolError(VehicleApiError):
+    """The back end answered something that cannot be understood."""

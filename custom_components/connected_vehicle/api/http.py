@@ -1,0 +1,168 @@
+"""The one request helper: timeouts, JSON decoding, status -> error, request ids."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+import json
+import logging
+import time
+from typing import Any
+import uuid
+
+import aiohttp
+
+from .errors import (
+    AuthenticationError,
+    BackendUnavailableError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProtocolError,
+    RateLimitedError,
+    VehicleApiError,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """An answered request: status, headers, body text and the request id."""
+
+    status: int
+    headers: Mapping[str, str]
+    text: str
+    request_id: str
+    path: str
+
+    def json(self) -> Any:
+        """The body as JSON, or ProtocolError (HTML error pages, truncated bodies)."""
+        try:
+            return json.loads(self.text)
+        except ValueError as err:
+            raise ProtocolError(
+                f"{self.path}: answer is not JSON", status=self.status, request_id=self.request_id
+            ) from err
+
+
+class RequestBudget:
+    """A token bucket shared by every client of one server (burst, then N a minute).
+
+    Requests wait for a token instead of running into the server's limiter.
+    """
+
+    def __init__(self, burst: int, per_minute: float) -> None:
+        """Start full."""
+        self._capacity = float(burst)
+        self._tokens = float(burst)
+        self._rate = per_minute / 60.0
+        self._stamp = time.monotonic()
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        """Take one token, waiting for the bucket to refill when it is empty."""
+        async with self._lock:
+            self._refill()
+            if self._tokens < 1:
+                await asyncio.sleep((1 - self._tokens) / self._rate)
+                self._refill()
+            self._tokens -= 1
+
+    def _refill(self) -> None:
+        now = time.monotonic()
+        self._tokens = min(self._capacity, self._tokens + (now - self._stamp) * self._rate)
+        self._stamp = now
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    try:
+        return float(headers["Retry-After"])
+    except KeyError, ValueError:
+        return None
+
+
+def error_for_status(response: Response) -> VehicleApiError:
+    """The generic error for a non-2xx answer; back ends refine it where they know better."""
+    status, path, rid = response.status, response.path, response.request_id
+    message = f"{path}: HTTP {status}"
+    if status == 401:
+        return AuthenticationError(message, status=status, request_id=rid)
+    if status == 403:
+        return PermissionDeniedError(message, status=status, request_id=rid)
+    if status == 404:
+        return NotFoundError(message, status=status, request_id=rid)
+    if status == 429:
+        return RateLimitedError(
+            message, retry_after=_retry_after(response.headers), status=status, request_id=rid
+        )
+    if status >= 500:
+        return BackendUnavailableError(message, status=status, request_id=rid)
+    return ProtocolError(message, status=status, request_id=rid)
+
+
+class HttpClient:
+    """Sends requests to one base URL and turns every failure into a VehicleApiError.
+
+    Only the path (never the query string, which may hold credentials) appears
+    in messages and logs.
+    """
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        *,
+        request_id_header: str = "X-Request-Id",
+        timeout: float = DEFAULT_TIMEOUT,
+        budget: RequestBudget | None = None,
+        error_mapper: Callable[[Response], VehicleApiError] = error_for_status,
+    ) -> None:
+        """Use the injected session; nothing here owns or closes it."""
+        self._error_mapper = error_mapper
+        self._session = session
+        self._base_url = base_url.rstrip("/")
+        self._request_id_header = request_id_header
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._budget = budget
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        json_body: Any = None,
+    ) -> Response:
+        """Send one request; answer the response on 2xx, raise otherwise."""
+        request_id = str(uuid.uuid4())
+        all_headers = {self._request_id_header: request_id, **(headers or {})}
+        if self._budget is not None:
+            await self._budget.acquire()
+        try:
+            async with self._session.request(
+                method,
+                self._base_url + path,
+                params=params,
+                headers=all_headers,
+                json=json_body,
+                timeout=self._timeout,
+                allow_redirects=False,
+            ) as resp:
+                text = await resp.text(errors="replace")
+                response = Response(resp.status, resp.headers, text, request_id, path)
+        except TimeoutError as err:
+            raise BackendUnavailableError(f"{path}: timed out", request_id=request_id) from err
+        except aiohttp.ClientError as err:
+            raise BackendUnavailableError(
+                f"{path}: {type(err).__name__}", request_id=request_id
+            ) from err
+        if not 200 <= response.status < 300:
+            _LOGGER.debug(
+                "%s %s answered %s (request %s)", method, path, response.status, request_id
+            )
+            raise self._error_mapper(response)
+        return response

@@ -1,0 +1,145 @@
+"""The brand-neutral vehicle model every back end is parsed into."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from types import MappingProxyType
+
+type Value = float | int | str | bool | datetime
+
+
+class DataGroup(StrEnum):
+    """Groups of readings a back end fetches together and polls on one schedule."""
+
+    LOCKS_OPENINGS = "locks_openings"
+    ENERGY = "energy"
+    LOCATION = "location"
+    ODOMETER_TRIPS = "odometer_trips"
+    TYRES = "tyres"
+    HEALTH = "health"
+
+
+class Powertrain(StrEnum):
+    """What moves the car."""
+
+    COMBUSTION = "combustion"
+    HYBRID = "hybrid"
+    ELECTRIC = "electric"
+    UNKNOWN = "unknown"
+
+
+class Command(StrEnum):
+    """Commands a vehicle may accept; each back end lists the ones it supports."""
+
+    LOCK = "lock"
+    UNLOCK = "unlock"
+    HONK = "honk"
+    FLASH = "flash"
+    HONK_FLASH = "honk_flash"
+    ENGINE_START = "engine_start"
+    ENGINE_STOP = "engine_stop"
+    CLIMATE_START = "climate_start"
+    CLIMATE_STOP = "climate_stop"
+    REFRESH = "refresh"
+
+
+class CommandStatus(StrEnum):
+    """The outcome of a command, brand-neutral."""
+
+    SUCCESS = "success"
+    ASLEEP = "asleep"
+    DOOR_OPEN = "door_open"
+    UNLOCK_WINDOW_PASSED = "unlock_window_passed"
+    TIMEOUT = "timeout"
+    REJECTED = "rejected"
+    NOT_SUPPORTED = "not_supported"
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One value as the back end reported it, in the back end's unit."""
+
+    value: Value
+    unit: str | None = None
+    observed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where the car is, when the back end said so."""
+
+    latitude: float
+    longitude: float
+    heading: float | None = None
+    speed: float | None = None
+    altitude: float | None = None
+    observed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Vehicle:
+    """A car on the account, with what it can report and do."""
+
+    id: str
+    name: str
+    brand: str | None = None
+    model: str | None = None
+    vin: str | None = None
+    year: int | None = None
+    powertrain: Powertrain = Powertrain.UNKNOWN
+    battery_capacity: float | None = None
+    image_url: str | None = None
+    capabilities: frozenset[DataGroup] = frozenset()
+    commands: frozenset[Command] = frozenset()
+
+
+def _frozen(readings: Mapping[str, Reading]) -> Mapping[str, Reading]:
+    return MappingProxyType(dict(readings))
+
+
+@dataclass(frozen=True, slots=True)
+class VehicleState:
+    """A partial snapshot: readings the back end gave, keyed by brand-neutral names.
+
+    A key is absent when the back end did not say. Two states are equal when
+    every reading is, so a poll that changes nothing changes no entity.
+    """
+
+    readings: Mapping[str, Reading] = field(default_factory=dict)
+    location: Location | None = None
+
+    def __post_init__(self) -> None:
+        """Keep the readings read-only."""
+        object.__setattr__(self, "readings", _frozen(self.readings))
+
+    def __eq__(self, other: object) -> bool:
+        """Compare readings by content (a mapping proxy compares by identity)."""
+        if not isinstance(other, VehicleState):
+            return NotImplemented
+        return dict(self.readings) == dict(other.readings) and self.location == other.location
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def value(self, key: str) -> Value | None:
+        """The value of one reading, or None when the back end did not say."""
+        reading = self.readings.get(key)
+        return None if reading is None else reading.value
+
+    def merged(self, newer: VehicleState) -> VehicleState:
+        """This state updated with what a newer, possibly partial, snapshot says."""
+        return replace(
+            self,
+            readings={**self.readings, **newer.readings},
+            location=newer.location or self.location,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CommandResult:
+    """What became of a command."""
+
+    status: CommandStatus
+    message: str | None = None

@@ -1,0 +1,222 @@
+"""OVMS v3 server REST API client: cookie login, vehicles, state, connect."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from http.cookies import SimpleCookie
+import logging
+import time
+from typing import Any
+
+import aiohttp
+
+from ..errors import (
+    AuthenticationError,
+    CommandFailedError,
+    NotFoundError,
+    PermissionDeniedError,
+    VehicleApiError,
+)
+from ..http import HttpClient, RequestBudget, Response, error_for_status
+from ..models import (
+    Command,
+    CommandResult,
+    CommandStatus,
+    DataGroup,
+    Reading,
+    Vehicle,
+    VehicleState,
+)
+from .parse import (
+    ConnectInfo,
+    parse_connect,
+    parse_location,
+    parse_record,
+    parse_tpms,
+    parse_vehicle,
+    parse_vehicle_list,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_SERVER_URL = "https://api.openvehicles.com:6869"
+SESSION_COOKIE = "ovmsapisession"
+# The server limits each client host: a burst of 120 requests, then 60 a minute.
+SERVER_BURST = 120
+SERVER_PER_MINUTE = 60
+VEHICLE_LIST_TTL = 30.0
+
+_ENDPOINTS: Mapping[DataGroup, str] = {
+    DataGroup.LOCKS_OPENINGS: "status",
+    DataGroup.ODOMETER_TRIPS: "status",
+    DataGroup.HEALTH: "status",
+    DataGroup.ENERGY: "charge",
+    DataGroup.LOCATION: "location",
+    DataGroup.TYRES: "tpms",
+}
+_PARSERS = {
+    "status": parse_record,
+    "charge": parse_record,
+    "location": parse_location,
+    "tpms": parse_tpms,
+}
+
+
+def new_request_budget() -> RequestBudget:
+    """The request budget one OVMS server grants each client host."""
+    return RequestBudget(SERVER_BURST, SERVER_PER_MINUTE)
+
+
+class OvmsClient:
+    """One account on one OVMS v3 server.
+
+    The session cookie lives only in memory; when the server expires it (300 s
+    after login), the next request logs in again, once.
+    """
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        server_url: str,
+        username: str,
+        password: str,
+        *,
+        budget: RequestBudget | None = None,
+    ) -> None:
+        """Use an injected session (one that keeps no cookies of its own is best)."""
+        self._http = HttpClient(session, server_url, budget=budget, error_mapper=_error_for)
+        self._username = username
+        self._password = password
+        self._cookie: str | None = None
+        self._login_lock = asyncio.Lock()
+        self._list_lock = asyncio.Lock()
+        self._vehicle_list: tuple[float, dict[str, bool]] | None = None
+
+    async def login(self) -> None:
+        """Log in and keep the session cookie; AuthenticationError when refused."""
+        params = {"username": self._username, "password": self._password}
+        response = await self._http.request("GET", "/api/cookie", params=params)
+        cookie = SimpleCookie()
+        cookie.load(response.headers.get("Set-Cookie", ""))
+        if SESSION_COOKIE not in cookie:
+            raise AuthenticationError("/api/cookie: no session cookie in the answer")
+        self._cookie = cookie[SESSION_COOKIE].value
+
+    async def logout(self) -> None:
+        """End the server session (which disconnects our connected cars)."""
+        if self._cookie is None:
+            return
+        try:
+            await self._http.request("DELETE", "/api/cookie", headers=self._cookie_header())
+        except VehicleApiError as err:
+            _LOGGER.debug("Logout failed: %s", err)
+        self._cookie = None
+
+    async def vehicles(self) -> list[Vehicle]:
+        """The account's cars, named by their ids, with VIN and model where the car told."""
+        online = await self._vehicle_list_cached(max_age=0)
+        protocols = await asyncio.gather(
+            *(self._get_json_or_none(f"/api/protocol/{vehicle_id}") for vehicle_id in online)
+        )
+        return [
+            parse_vehicle(vehicle_id, protocol)
+            for vehicle_id, protocol in zip(online, protocols, strict=True)
+        ]
+
+    async def fetch(self, vehicle: Vehicle, groups: set[DataGroup]) -> VehicleState:
+        """The requested groups' state, one request per endpoint, all at once."""
+        endpoints = sorted({_ENDPOINTS[group] for group in groups if group in _ENDPOINTS})
+        results = await asyncio.gather(
+            *(self._fetch_endpoint(vehicle.id, endpoint) for endpoint in endpoints)
+        )
+        state = VehicleState()
+        for result in results:
+            state = state.merged(result)
+        if DataGroup.LOCKS_OPENINGS in groups:
+            online = (await self._vehicle_list_cached(VEHICLE_LIST_TTL)).get(vehicle.id)
+            if online is not None:
+                state = state.merged(VehicleState({"server_connected": Reading(online)}))
+        return state
+
+    async def connect(self, vehicle: Vehicle) -> ConnectInfo:
+        """Connect to the car as a peer: it then sends fresh data at its short interval."""
+        response = await self._authenticated("GET", f"/api/vehicle/{vehicle.id}")
+        return parse_connect(response.json())
+
+    async def invoke(self, vehicle: Vehicle, command: Command) -> CommandResult:
+        """Only REFRESH: the server API does not implement lock or charge control."""
+        if command is not Command.REFRESH:
+            raise CommandFailedError(
+                CommandStatus.NOT_SUPPORTED, f"{command} is not available over the OVMS server API"
+            )
+        await self.connect(vehicle)
+        return CommandResult(CommandStatus.SUCCESS)
+
+    async def _fetch_endpoint(self, vehicle_id: str, endpoint: str) -> VehicleState:
+        payload = await self._get_json_or_none(f"/api/{endpoint}/{vehicle_id}")
+        return VehicleState() if payload is None else _PARSERS[endpoint](payload)
+
+    async def _get_json_or_none(self, path: str) -> Any:
+        """JSON of a GET, None when the server has nothing there (404).
+
+        The real server answers 404 ``not found`` when a handler fails on a
+        record it cannot read (``/api/tpms`` with extended TPMS records).
+        """
+        try:
+            return (await self._authenticated("GET", path)).json()
+        except NotFoundError:
+            _LOGGER.debug("%s: no data on the server", path)
+            return None
+
+    async def _vehicle_list_cached(self, max_age: float) -> dict[str, bool]:
+        """``/api/vehicles``, shared by every car of the account for ``max_age`` seconds."""
+        async with self._list_lock:
+            now = time.monotonic()
+            if self._vehicle_list is None or now - self._vehicle_list[0] > max_age:
+                response = await self._authenticated("GET", "/api/vehicles")
+                self._vehicle_list = (now, parse_vehicle_list(response.json()))
+            return self._vehicle_list[1]
+
+    def _cookie_header(self) -> dict[str, str]:
+        return {"Cookie": f"{SESSION_COOKIE}={self._cookie}"}
+
+    async def _authenticated(self, method: str, path: str) -> Response:
+        """A request in the session; on an expired session log in again, once."""
+        cookie = await self._ensure_login()
+        try:
+            return await self._http.request(method, path, headers=self._cookie_header())
+        except AuthenticationError:
+            _LOGGER.debug("OVMS session expired; logging in again")
+        async with self._login_lock:
+            if self._cookie == cookie:
+                await self.login()
+        return await self._http.request(method, path, headers=self._cookie_header())
+
+    async def _ensure_login(self) -> str:
+        async with self._login_lock:
+            if self._cookie is None:
+                await self.login()
+            assert self._cookie is not None
+            return self._cookie
+
+
+def _error_for(response: Response) -> VehicleApiError:
+    """OVMS specifics on top of the generic mapping.
+
+    Servers before 2021 answer a failed login or expired session with 404
+    ``Authentication failed``; a car in paranoid (end-to-end encrypted) mode
+    gets 502, which no retry will fix.
+    """
+    body = response.text.strip().lower()
+    if response.status == 404 and body.startswith("authentication failed"):
+        return AuthenticationError(
+            f"{response.path}: authentication failed", status=404, request_id=response.request_id
+        )
+    if response.status == 502 and "paranoid" in body:
+        return PermissionDeniedError(
+            f"{response.path}: the car is in paranoid mode, which the server API cannot read",
+            status=502,
+            request_id=response.request_id,
+        )
+    return error_for_status(response)

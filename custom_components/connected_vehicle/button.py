@@ -1,0 +1,50 @@
+"""Buttons: commands without a state, such as asking the car for fresh data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api.models import Command
+from .coordinator import ConnectedVehicleConfigEntry
+from .entity import VehicleEntity, VehicleEntityDescription, add_entities_when_reported
+
+PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class VehicleButtonDescription(VehicleEntityDescription, ButtonEntityDescription):
+    """A button that runs one command."""
+
+    command: Command
+
+
+def _button(key: str, command: Command) -> VehicleButtonDescription:
+    return VehicleButtonDescription(
+        key=key, command=command, exists_fn=lambda vehicle, _state: command in vehicle.commands
+    )
+
+
+BUTTONS: tuple[VehicleButtonDescription, ...] = (_button("refresh", Command.REFRESH),)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ConnectedVehicleConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a button for each command a car accepts."""
+    add_entities_when_reported(entry, async_add_entities, BUTTONS, VehicleButton)
+
+
+class VehicleButton(VehicleEntity, ButtonEntity):
+    """Runs its command; a failure raises a translated error."""
+
+    entity_description: VehicleButtonDescription
+
+    async def async_press(self) -> None:
+        """Run the command and refresh what it touched."""
+        await self.coordinator.async_invoke(self.entity_description.command)

@@ -1,0 +1,49 @@
+"""Diagnostics: the entry, its cars and their last state, with secrets redacted."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+
+from .const import CONF_SERVER_URL
+from .coordinator import ConnectedVehicleConfigEntry
+
+TO_REDACT = {
+    CONF_PASSWORD,
+    CONF_USERNAME,
+    CONF_SERVER_URL,
+    "token",
+    "access_token",
+    "refresh_token",
+    "cookie",
+    "vin",
+    "latitude",
+    "longitude",
+    "unique_id",
+    "title",
+    "id",
+    "name",
+}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: ConnectedVehicleConfigEntry
+) -> dict[str, Any]:
+    """Everything a bug report needs, nothing that identifies the user or the car."""
+    vehicles = []
+    for coordinator in entry.runtime_data.coordinators.values():
+        state = coordinator.data
+        vehicles.append(
+            {
+                "vehicle": asdict(coordinator.vehicle),
+                "last_update_success": coordinator.last_update_success,
+                "update_interval": str(coordinator.update_interval),
+                "readings": {key: asdict(reading) for key, reading in state.readings.items()},
+                "location": asdict(state.location) if state.location else None,
+            }
+        )
+    return async_redact_data({"entry": entry.as_dict(), "vehicles": vehicles}, TO_REDACT)

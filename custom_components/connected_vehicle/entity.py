@@ -1,0 +1,100 @@
+"""The base entity: one car's device, its coordinator, and the entities it supports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from homeassistant.core import callback
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .api.models import Reading, Vehicle, VehicleState
+from .const import DOMAIN
+from .coordinator import ConnectedVehicleConfigEntry, VehicleCoordinator
+
+
+def vehicle_unique_id(entry: ConnectedVehicleConfigEntry, vehicle: Vehicle) -> str:
+    """A car's stable identity within the integration: account plus the back end's car id."""
+    return f"{entry.unique_id}:{vehicle.id}"
+
+
+def vehicle_device_info(entry: ConnectedVehicleConfigEntry, vehicle: Vehicle) -> DeviceInfo:
+    """The device registry entry of one car."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, vehicle_unique_id(entry, vehicle))},
+        name=vehicle.name,
+        manufacturer=vehicle.brand,
+        model=vehicle.model,
+        serial_number=vehicle.vin or vehicle.id,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class VehicleEntityDescription(EntityDescription):
+    """Describes an entity fed by one reading; the key is the reading's key.
+
+    ``exists_fn`` decides from the car's state whether the entity applies.
+    """
+
+    exists_fn: Callable[[Vehicle, VehicleState], bool] | None = None
+
+    def exists(self, vehicle: Vehicle, state: VehicleState) -> bool:
+        """Whether the car reports (or accepts) what this entity shows (or does)."""
+        if self.exists_fn is not None:
+            return self.exists_fn(vehicle, state)
+        return self.key in state.readings
+
+
+class VehicleEntity(CoordinatorEntity[VehicleCoordinator]):
+    """An entity of one car, named by its translation key."""
+
+    _attr_has_entity_name = True
+    entity_description: VehicleEntityDescription
+
+    def __init__(
+        self, coordinator: VehicleCoordinator, description: VehicleEntityDescription
+    ) -> None:
+        """Bind the entity to its car and description."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        entry = coordinator.config_entry
+        vehicle = coordinator.vehicle
+        self._attr_unique_id = f"{vehicle_unique_id(entry, vehicle)}_{description.key}"
+        self._attr_device_info = vehicle_device_info(entry, vehicle)
+        if not description.translation_key:
+            self._attr_translation_key = description.key
+
+    @property
+    def reading(self) -> Reading | None:
+        """This entity's reading in the latest state, if the car reported it."""
+        return self.coordinator.data.readings.get(self.entity_description.key)
+
+
+def add_entities_when_reported[D: VehicleEntityDescription](
+    entry: ConnectedVehicleConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    descriptions: Iterable[D],
+    factory: Callable[[VehicleCoordinator, D], VehicleEntity],
+) -> None:
+    """Add each car's entities once its state reports them, now or in a later poll.
+
+    No entity is created for something the car never reports, and one that
+    appears later (a first location fix, TPMS after a tyre change) is added then.
+    """
+    descriptions = tuple(descriptions)
+    for coordinator in entry.runtime_data.coordinators.values():
+        added: set[str] = set()
+
+        @callback
+        def add_new(coordinator: VehicleCoordinator = coordinator, added: set[str] = added) -> None:
+            vehicle, state = coordinator.vehicle, coordinator.data
+            new = [d for d in descriptions if d.key not in added and d.exists(vehicle, state)]
+            added.update(d.key for d in new)
+            if new:
+                async_add_entities(factory(coordinator, d) for d in new)
+
+        add_new()
+        entry.async_on_unload(coordinator.async_add_listener(add_new))

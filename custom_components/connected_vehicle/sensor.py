@@ -1,0 +1,201 @@
+"""Sensors: levels, ranges, distances, temperatures, charging and tyres."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import (
+    PERCENTAGE,
+    EntityCategory,
+    UnitOfElectricCurrent,
+    UnitOfElectricPotential,
+    UnitOfEnergy,
+    UnitOfLength,
+    UnitOfPower,
+    UnitOfPressure,
+    UnitOfSpeed,
+    UnitOfTemperature,
+    UnitOfTime,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
+
+from .coordinator import ConnectedVehicleConfigEntry
+from .entity import VehicleEntity, VehicleEntityDescription, add_entities_when_reported
+
+PARALLEL_UPDATES = 0
+
+WHEELS = ("front_left", "front_right", "rear_left", "rear_right")
+CHARGING_STATES = ["charging", "topoff", "done", "prepare", "heating", "stopped", "timerwait"]
+CHARGE_MODES = ["standard", "storage", "range", "performance"]
+TYRE_WARNINGS = ["ok", "warning", "alert"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class VehicleSensorDescription(VehicleEntityDescription, SensorEntityDescription):
+    """A sensor fed by one reading."""
+
+
+def _measurement(
+    key: str,
+    device_class: SensorDeviceClass | None,
+    unit: str | None,
+    *,
+    state_class: SensorStateClass | None = SensorStateClass.MEASUREMENT,
+    category: EntityCategory | None = None,
+    enabled: bool = True,
+    precision: int | None = None,
+) -> VehicleSensorDescription:
+    return VehicleSensorDescription(
+        key=key,
+        device_class=device_class,
+        native_unit_of_measurement=unit,
+        state_class=state_class,
+        entity_category=category,
+        entity_registry_enabled_default=enabled,
+        suggested_display_precision=precision,
+    )
+
+
+def _enum(
+    key: str, options: list[str], *, category: EntityCategory | None = None
+) -> VehicleSensorDescription:
+    return VehicleSensorDescription(
+        key=key, device_class=SensorDeviceClass.ENUM, options=options, entity_category=category
+    )
+
+
+DIAGNOSTIC = EntityCategory.DIAGNOSTIC
+_TEMPERATURE = SensorDeviceClass.TEMPERATURE
+_CELSIUS = UnitOfTemperature.CELSIUS
+_DISTANCE = SensorDeviceClass.DISTANCE
+_KM = UnitOfLength.KILOMETERS
+
+SENSORS: tuple[VehicleSensorDescription, ...] = (
+    _measurement("battery_level", SensorDeviceClass.BATTERY, PERCENTAGE, precision=0),
+    _measurement("electric_range", _DISTANCE, _KM, precision=0),
+    _measurement("ideal_range", _DISTANCE, _KM, precision=0),
+    _measurement(
+        "odometer", _DISTANCE, _KM, state_class=SensorStateClass.TOTAL_INCREASING, precision=0
+    ),
+    _measurement(
+        "trip_meter", _DISTANCE, _KM, state_class=SensorStateClass.TOTAL_INCREASING, precision=1
+    ),
+    _measurement("speed", SensorDeviceClass.SPEED, UnitOfSpeed.KILOMETERS_PER_HOUR, precision=0),
+    _measurement("temperature_cabin", _TEMPERATURE, _CELSIUS),
+    _measurement("temperature_ambient", _TEMPERATURE, _CELSIUS),
+    _measurement("temperature_battery", _TEMPERATURE, _CELSIUS, category=DIAGNOSTIC),
+    _measurement("temperature_motor", _TEMPERATURE, _CELSIUS, category=DIAGNOSTIC),
+    _measurement("temperature_inverter", _TEMPERATURE, _CELSIUS, category=DIAGNOSTIC),
+    _measurement("temperature_charger", _TEMPERATURE, _CELSIUS, category=DIAGNOSTIC),
+    _measurement("state_of_health", None, PERCENTAGE, category=DIAGNOSTIC, precision=0),
+    _measurement(
+        "twelve_volt_battery",
+        SensorDeviceClass.VOLTAGE,
+        UnitOfElectricPotential.VOLT,
+        category=DIAGNOSTIC,
+        precision=1,
+    ),
+    _measurement(
+        "twelve_volt_current",
+        SensorDeviceClass.CURRENT,
+        UnitOfElectricCurrent.AMPERE,
+        category=DIAGNOSTIC,
+        enabled=False,
+    ),
+    _enum("charging_state", CHARGING_STATES),
+    _enum("charge_mode", CHARGE_MODES, category=DIAGNOSTIC),
+    VehicleSensorDescription(
+        key="charge_substate", entity_category=DIAGNOSTIC, entity_registry_enabled_default=False
+    ),
+    _measurement(
+        "line_voltage", SensorDeviceClass.VOLTAGE, UnitOfElectricPotential.VOLT, precision=0
+    ),
+    _measurement(
+        "charging_current", SensorDeviceClass.CURRENT, UnitOfElectricCurrent.AMPERE, precision=1
+    ),
+    _measurement(
+        "charge_current_limit",
+        SensorDeviceClass.CURRENT,
+        UnitOfElectricCurrent.AMPERE,
+        category=DIAGNOSTIC,
+        precision=0,
+    ),
+    _measurement("charging_power", SensorDeviceClass.POWER, UnitOfPower.KILO_WATT, precision=1),
+    _measurement(
+        "energy_charged",
+        SensorDeviceClass.ENERGY,
+        UnitOfEnergy.KILO_WATT_HOUR,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        precision=1,
+    ),
+    _measurement(
+        "charge_time_remaining", SensorDeviceClass.DURATION, UnitOfTime.MINUTES, state_class=None
+    ),
+    _measurement(
+        "charge_time_to_limit", SensorDeviceClass.DURATION, UnitOfTime.MINUTES, state_class=None
+    ),
+    _measurement("charge_target", None, PERCENTAGE, state_class=None, precision=0),
+    VehicleSensorDescription(
+        key="last_update", device_class=SensorDeviceClass.TIMESTAMP, entity_category=DIAGNOSTIC
+    ),
+    *(
+        _measurement(
+            f"tyre_pressure_{wheel}",
+            SensorDeviceClass.PRESSURE,
+            UnitOfPressure.KPA,
+            precision=1,
+        )
+        for wheel in WHEELS
+    ),
+    *(
+        _measurement(
+            f"tyre_temperature_{wheel}", _TEMPERATURE, _CELSIUS, category=DIAGNOSTIC, enabled=False
+        )
+        for wheel in WHEELS
+    ),
+    *(_enum(f"tyre_warning_{wheel}", TYRE_WARNINGS, category=DIAGNOSTIC) for wheel in WHEELS),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ConnectedVehicleConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the sensors each car reports."""
+    add_entities_when_reported(entry, async_add_entities, SENSORS, VehicleSensor)
+
+
+class VehicleSensor(VehicleEntity, SensorEntity):
+    """A reading shown in the unit the back end gave; Home Assistant converts it."""
+
+    entity_description: VehicleSensorDescription
+
+    @property
+    def native_unit_of_measurement(self) -> str | None:
+        """The back end's unit (OVMS cars report km or miles), else the description's."""
+        reading = self.reading
+        if reading is not None and reading.unit is not None:
+            return reading.unit
+        return self.entity_description.native_unit_of_measurement
+
+    @property
+    def native_value(self) -> StateType | datetime:
+        """The reading's value; an enum value outside the known options shows as unknown."""
+        reading = self.reading
+        if reading is None or isinstance(reading.value, bool):
+            return None
+        value = reading.value
+        options = self.entity_description.options
+        if options is not None and value not in options:
+            return None
+        return value
