@@ -18,7 +18,7 @@ from ..errors import (
     PermissionDeniedError,
     VehicleApiError,
 )
-from ..http import HttpClient, RequestBudget, Response, error_for_status
+from ..http import DEFAULT_TIMEOUT, HttpClient, RequestBudget, Response, error_for_status
 from ..models import (
     Command,
     CommandResult,
@@ -83,9 +83,12 @@ class OvmsClient:
         password: str,
         *,
         budget: RequestBudget | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         """Use an injected session (one that keeps no cookies of its own is best)."""
-        self._http = HttpClient(session, server_url, budget=budget, error_mapper=_error_for)
+        self._http = HttpClient(
+            session, server_url, budget=budget, timeout=timeout, error_mapper=_error_for
+        )
         self._username = username
         self._password = password
         self._cookie: str | None = None
