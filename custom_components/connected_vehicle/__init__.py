@@ -48,14 +48,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: ConnectedVehicleConfigEn
     )
     entry.runtime_data = runtime
     _remove_stale_devices(hass, entry)
-    entry.async_on_unload(backend.logout)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: ConnectedVehicleConfigEntry) -> bool:
-    """Unload the platforms; the session and coordinators go with the entry."""
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    """Unload the platforms and end the server session (before the HTTP session closes)."""
+    if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+        await entry.runtime_data.backend.logout()
+    return unloaded
 
 
 async def async_remove_config_entry_device(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 import logging
@@ -128,7 +129,11 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
                 translation_placeholders={"command": command.value, "error": str(err)},
             ) from err
         self._mark_active(dt_util.utcnow())
-        self._plan.expire(COMMAND_GROUPS.get(command, frozenset()))
+        await self.async_refresh_groups(COMMAND_GROUPS.get(command, frozenset()))
+
+    async def async_refresh_groups(self, groups: Iterable[DataGroup]) -> None:
+        """Fetch these groups now, whatever their schedule says."""
+        self._plan.expire(groups)
         await self.async_refresh()
 
     def _mark_active(self, now: datetime) -> None:

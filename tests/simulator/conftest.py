@@ -1,0 +1,97 @@
+"""Fixtures: a fresh simulator served on 127.0.0.1 and a client with its own cookie jar."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+from aiohttp.test_utils import TestServer
+import pytest
+
+from simulator import Simulator
+
+START = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
+DEMO = {"username": "demo", "password": "demo"}
+
+Serve = Callable[[Simulator], Awaitable[aiohttp.ClientSession]]
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations() -> None:
+    """Replace the repository-wide fixture: the simulator needs no Home Assistant."""
+
+
+@pytest.fixture
+def sim() -> Simulator:
+    """A fresh world at 08:00 UTC with a manual clock and no rate limit."""
+    return Simulator(start=START, realtime=False, rate_limit=False)
+
+
+@pytest.fixture
+async def serve(socket_enabled: None) -> AsyncIterator[Serve]:
+    """Serve simulators on 127.0.0.1; each gets a client with its own cookie jar.
+
+    Home Assistant's test plugin blocks sockets; ``socket_enabled`` allows them,
+    to 127.0.0.1 only.
+    """
+    servers: list[TestServer] = []
+    clients: list[aiohttp.ClientSession] = []
+
+    async def start(simulator: Simulator) -> aiohttp.ClientSession:
+        server = TestServer(simulator.app, host="127.0.0.1")
+        await server.start_server()
+        servers.append(server)
+        client = aiohttp.ClientSession(
+            base_url=server.make_url("/"), cookie_jar=aiohttp.CookieJar(unsafe=True)
+        )
+        clients.append(client)
+        return client
+
+    try:
+        yield start
+    finally:
+        for client in clients:
+            await client.close()
+        for server in servers:
+            await server.close()
+
+
+@pytest.fixture
+async def client(sim: Simulator, serve: Serve) -> aiohttp.ClientSession:
+    """A client of ``sim``, not logged in."""
+    return await serve(sim)
+
+
+@pytest.fixture
+async def demo(client: aiohttp.ClientSession) -> aiohttp.ClientSession:
+    """A client logged in as demo/demo (session cookie)."""
+    await login(client)
+    return client
+
+
+async def login(
+    client: aiohttp.ClientSession, username: str = "demo", password: str = "demo"
+) -> aiohttp.ClientResponse:
+    """Log in with ``GET /api/cookie``; the cookie lands in the client's jar."""
+    async with client.get(
+        "/api/cookie", params={"username": username, "password": password}
+    ) as response:
+        await response.read()
+        return response
+
+
+async def get_json(client: aiohttp.ClientSession, path: str, **params: str) -> Any:
+    """GET ``path`` and return its JSON body, asserting a 200."""
+    async with client.get(path, params=params) as response:
+        assert response.status == 200, await response.text()
+        assert response.headers["Content-Type"] == "application/json"
+        return await response.json()
+
+
+async def get_dict(client: aiohttp.ClientSession, path: str, **params: str) -> dict[str, Any]:
+    """GET ``path`` and return its JSON object."""
+    body = await get_json(client, path, **params)
+    assert isinstance(body, dict)
+    return body

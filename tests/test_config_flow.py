@@ -1,0 +1,163 @@
+"""The config flow through Home Assistant's real flow manager, against the simulator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.connected_vehicle.const import (
+    CONF_ACTIVE_INTERVAL,
+    CONF_PARKED_INTERVAL,
+    CONF_SERVER_URL,
+    DOMAIN,
+)
+from simulator import Simulator
+
+from .conftest import ovms_data
+
+
+async def start_ovms_flow(hass: HomeAssistant) -> str:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["ovms"]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "ovms"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "ovms"
+    return result["flow_id"]
+
+
+def form(url: str, password: str = "demo", username: str = "demo") -> dict[str, Any]:
+    return {CONF_SERVER_URL: url, CONF_USERNAME: username, CONF_PASSWORD: password}
+
+
+async def test_user_flow_creates_entry(hass: HomeAssistant, sim_url: str) -> None:
+    """Signing in lists the cars and creates one entry for the account."""
+    flow_id = await start_ovms_flow(hass)
+    result = await hass.config_entries.flow.async_configure(flow_id, form(sim_url + "/"))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "OVMS demo"
+    assert result["data"] == ovms_data(sim_url)
+    assert result["result"].unique_id == f"ovms:demo@{sim_url}"
+    await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize(
+    ("fault", "password", "error"),
+    [
+        (None, "wrong", "invalid_auth"),
+        ({"kind": "status", "status": 503}, "demo", "cannot_connect"),
+        ({"kind": "drop"}, "demo", "cannot_connect"),
+        ({"kind": "malformed"}, "demo", "unknown"),
+    ],
+)
+async def test_user_flow_errors_then_recovers(
+    hass: HomeAssistant,
+    sim: Simulator,
+    sim_url: str,
+    fault: dict[str, Any] | None,
+    password: str,
+    error: str,
+) -> None:
+    """Each failure shows its translated error, and a corrected try succeeds."""
+    if fault:
+        sim.faults.add(method="GET", path="/api/vehicles", **fault)
+    flow_id = await start_ovms_flow(hass)
+    result = await hass.config_entries.flow.async_configure(flow_id, form(sim_url, password))
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": error}
+    sim.faults.clear()
+    result = await hass.config_entries.flow.async_configure(flow_id, form(sim_url))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_unreachable_server(hass: HomeAssistant) -> None:
+    """Nothing listening on the port: cannot_connect."""
+    flow_id = await start_ovms_flow(hass)
+    result = await hass.config_entries.flow.async_configure(flow_id, form("http://127.0.0.1:9"))
+    assert result["errors"] == {"base": "cannot_connect"}
+
+
+async def test_account_without_cars(hass: HomeAssistant, sim_url: str) -> None:
+    """An account with no vehicles cannot be added."""
+    flow_id = await start_ovms_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, form(sim_url, username="empty", password="empty")
+    )
+    assert result["errors"] == {"base": "no_vehicles"}
+
+
+async def test_same_account_twice_is_refused(
+    hass: HomeAssistant, ovms_entry: MockConfigEntry, sim_url: str
+) -> None:
+    """The same username on the same server aborts, however the URL is written."""
+    flow_id = await start_ovms_flow(hass)
+    result = await hass.config_entries.flow.async_configure(flow_id, form(f" {sim_url}/api "))
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_reauth(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
+    """A wrong password is refused; the right one updates the entry and reloads it."""
+    result = await loaded_entry.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: "wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_PASSWORD: "demo"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert loaded_entry.data[CONF_PASSWORD] == "demo"
+
+
+async def test_reconfigure(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sim_url: str
+) -> None:
+    """The server URL can be changed for the same account; another account is refused."""
+    result = await loaded_entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], form(sim_url, username="demo2", password="demo2")
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+
+    result = await loaded_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], form(sim_url, password="wrong")
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], form(sim_url + "/", password="demo")
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert loaded_entry.data[CONF_SERVER_URL] == sim_url
+    await hass.async_block_till_done()
+
+
+async def test_options(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
+    """The polling intervals are stored as whole seconds."""
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    assert result["step_id"] == "init"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_ACTIVE_INTERVAL: 90.0, CONF_PARKED_INTERVAL: 1200.0}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert loaded_entry.options == {CONF_ACTIVE_INTERVAL: 90, CONF_PARKED_INTERVAL: 1200}
+    coordinator = next(iter(loaded_entry.runtime_data.coordinators.values()))
+    assert coordinator.update_interval is not None
+    assert coordinator.update_interval.total_seconds() <= 1200

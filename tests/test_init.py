@@ -1,0 +1,118 @@
+"""Setting up, polling, failing, recovering and unloading an entry."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_PASSWORD, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.connected_vehicle.api.models import DataGroup
+from custom_components.connected_vehicle.const import DOMAIN
+from simulator import Simulator
+
+BATTERY = "sensor.leaf_battery_level"
+
+
+async def test_setup_creates_a_device_per_car(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, device_registry: dr.DeviceRegistry
+) -> None:
+    """One device per car of the account, with a coordinator each."""
+    assert loaded_entry.state is ConfigEntryState.LOADED
+    assert set(loaded_entry.runtime_data.coordinators) == {"LEAF", "TWIZY", "KONA"}
+    devices = dr.async_entries_for_config_entry(device_registry, loaded_entry.entry_id)
+    assert sorted(d.name for d in devices) == ["KONA", "LEAF", "TWIZY"]
+    leaf = next(d for d in devices if d.name == "LEAF")
+    assert (leaf.manufacturer, leaf.model) == ("Nissan", "Leaf")
+    assert hass.states.get(BATTERY) is not None
+
+
+async def test_unload_logs_out(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sim: Simulator
+) -> None:
+    """Unloading ends the server session and leaves no entity state behind."""
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert loaded_entry.state is ConfigEntryState.NOT_LOADED
+    assert sim.requests.count(method="DELETE", route="/api/cookie") == 1
+    assert hass.states.get(BATTERY).state == STATE_UNAVAILABLE
+
+
+async def test_wrong_password_starts_reauth(
+    hass: HomeAssistant, ovms_entry: MockConfigEntry
+) -> None:
+    """Refused credentials at setup: setup error and a reauth flow, no retry loop."""
+    hass.config_entries.async_update_entry(
+        ovms_entry, data={**ovms_entry.data, CONF_PASSWORD: "wrong"}
+    )
+    await hass.config_entries.async_setup(ovms_entry.entry_id)
+    await hass.async_block_till_done()
+    assert ovms_entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+
+
+@pytest.mark.parametrize("kind", ["status", "html", "drop", "truncated"])
+async def test_server_down_at_setup_retries(
+    hass: HomeAssistant, ovms_entry: MockConfigEntry, sim: Simulator, kind: str
+) -> None:
+    """A failing server at start-up means 'retry later', not an error or a reauth."""
+    sim.faults.add(method="GET", path="/api/vehicles", kind=kind, status=503)
+    await hass.config_entries.async_setup(ovms_entry.entry_id)
+    await hass.async_block_till_done()
+    assert ovms_entry.state is ConfigEntryState.SETUP_RETRY
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+
+
+async def refresh_leaf(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Poll every group of the LEAF now, as its schedule would."""
+    await entry.runtime_data.coordinators["LEAF"].async_refresh_groups(set(DataGroup))
+    await hass.async_block_till_done()
+
+
+async def test_unavailable_then_recovered_logged_once_each(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    sim: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Entities go unavailable while the server fails and come back with it."""
+    caplog.set_level(logging.INFO)
+    sim.faults.add(method="*", path="/api/*", kind="status", status=502)
+    for _ in range(3):
+        await refresh_leaf(hass, loaded_entry)
+    assert hass.states.get(BATTERY).state == STATE_UNAVAILABLE
+    sim.faults.clear()
+    await refresh_leaf(hass, loaded_entry)
+    assert hass.states.get(BATTERY).state != STATE_UNAVAILABLE
+    leaf_logs = [r.getMessage() for r in caplog.records if "LEAF" in r.getMessage()]
+    assert sum("Error fetching" in m for m in leaf_logs) == 1
+    assert sum("recovered" in m for m in leaf_logs) == 1
+
+
+async def test_expired_session_is_not_a_reauth(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sim: Simulator
+) -> None:
+    """The server's 300 s session expiry is handled by logging in again, silently."""
+    sim.ovms.expire_sessions()
+    await refresh_leaf(hass, loaded_entry)
+    assert sim.requests.count(method="GET", route="/api/cookie") == 2
+    assert loaded_entry.state is ConfigEntryState.LOADED
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert hass.states.get(BATTERY).state != STATE_UNAVAILABLE
+
+
+async def test_parked_cars_poll_rarely(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
+    """The offline, locked KONA is parked: nothing is due before 10 minutes."""
+    kona = loaded_entry.runtime_data.coordinators["KONA"]
+    assert kona.update_interval == timedelta(minutes=10)
+    now = dt_util.utcnow()
+    assert not kona.is_active(now, kona.data)
+    assert kona._plan.due(now + timedelta(minutes=5), active=False) == set()
+    assert kona._plan.due(now + timedelta(minutes=10), active=False) == set(DataGroup)
