@@ -13,6 +13,7 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.connected_vehicle import async_remove_config_entry_device
 from custom_components.connected_vehicle.api.models import DataGroup
 from custom_components.connected_vehicle.const import DOMAIN
 from simulator import Simulator
@@ -116,3 +117,32 @@ async def test_parked_cars_poll_rarely(hass: HomeAssistant, loaded_entry: MockCo
     assert not kona.is_active(now, kona.data)
     assert kona._plan.due(now + timedelta(minutes=5), active=False) == set()
     assert kona._plan.due(now + timedelta(minutes=10), active=False) == set(DataGroup)
+
+
+async def test_only_cars_gone_from_the_account_can_be_deleted(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, device_registry: dr.DeviceRegistry
+) -> None:
+    """A current car's device is kept; a device of a car no longer listed may go."""
+    leaf = next(
+        d
+        for d in dr.async_entries_for_config_entry(device_registry, loaded_entry.entry_id)
+        if d.name == "LEAF"
+    )
+    assert not await async_remove_config_entry_device(hass, loaded_entry, leaf)
+    gone = device_registry.async_get_or_create(
+        config_entry_id=loaded_entry.entry_id, identifiers={(DOMAIN, "sold-car")}
+    )
+    assert await async_remove_config_entry_device(hass, loaded_entry, gone)
+
+
+async def test_stale_devices_are_removed_at_setup(
+    hass: HomeAssistant, ovms_entry: MockConfigEntry, device_registry: dr.DeviceRegistry
+) -> None:
+    """A device of a car that left the account disappears when the entry starts."""
+    gone = device_registry.async_get_or_create(
+        config_entry_id=ovms_entry.entry_id, identifiers={(DOMAIN, "sold-car")}
+    )
+    assert await hass.config_entries.async_setup(ovms_entry.entry_id)
+    await hass.async_block_till_done()
+    assert device_registry.async_get(gone.id) is None
+    assert len(dr.async_entries_for_config_entry(device_registry, ovms_entry.entry_id)) == 3
