@@ -22,7 +22,7 @@ from .api.errors import (
 )
 from .api.models import Command, DataGroup, Vehicle, VehicleState
 from .const import ACTIVE_AFTER_CHANGE_SECONDS, DOMAIN
-from .polling import COMMAND_GROUPS, PollPlan, is_moving_or_charging, openings_changed
+from .polling import COMMAND_GROUPS, PollPlan, is_in_use, openings_changed
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
     def is_active(self, now: datetime, state: VehicleState | None) -> bool:
         """Active while in use, or for a while after a command or a change at the car."""
         recently = self._active_until is not None and now < self._active_until
-        return recently or (state is not None and is_moving_or_charging(state))
+        return recently or (state is not None and is_in_use(state))
 
     async def _async_update_data(self) -> VehicleState:
         now = dt_util.utcnow()

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from .api.models import Command, DataGroup, VehicleState
 
 MIN_DELAY = timedelta(seconds=5)
+# With nothing to poll (a car that reports no group), look again rarely.
+IDLE_DELAY = timedelta(hours=1)
+_NEVER_FETCHED = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,18 +45,17 @@ class PollPlan:
 
     def next_delay(self, now: datetime, active: bool) -> timedelta:
         """How long until the next group falls due."""
+        if not self._schedules:
+            return IDLE_DELAY
         soonest = min(self._next(group, active) for group in self._schedules)
         return max(soonest - now, MIN_DELAY)
 
     def _next(self, group: DataGroup, active: bool) -> datetime:
         fetched = self._fetched.get(group)
         if fetched is None:
-            return _EPOCH
+            return _NEVER_FETCHED
         schedule = self._schedules[group]
         return fetched + (schedule.active if active else schedule.parked)
-
-
-_EPOCH = datetime.fromisoformat("1970-01-01T00:00:00+00:00")
 
 
 def uniform_plan(groups: Iterable[DataGroup], active: timedelta, parked: timedelta) -> PollPlan:
@@ -61,8 +63,8 @@ def uniform_plan(groups: Iterable[DataGroup], active: timedelta, parked: timedel
     return PollPlan(dict.fromkeys(groups, Schedule(active, parked)))
 
 
-def is_moving_or_charging(state: VehicleState) -> bool:
-    """Whether the car's own readings say it is in use right now."""
+def is_in_use(state: VehicleState) -> bool:
+    """Whether the car's own readings say it is in use: on, charging, moving or unlocked."""
     speed = state.value("speed")
     return bool(
         state.value("car_on")
