@@ -12,7 +12,10 @@ from .geo import Point, Route, destination
 from .scenario import PHASES, Phase, Plan, ambient_temperature
 
 WHEELS: Final = ("fl", "fr", "rl", "rr")
-DOORS: Final = ("fl", "fr", "rl", "rr", "trunk", "hood", "chargeport")
+DOORS: Final = ("fl", "fr", "rl", "rr", "trunk", "hood", "chargeport", "tanklid")
+WINDOWS: Final = ("fl", "fr", "rl", "rr", "sunroof")
+# A plug-in hybrid drives on electricity down to this charge, then on fuel.
+HYBRID_RESERVE_SOC: Final = 12.0
 CHARGE_EFFICIENCY: Final = 0.92
 _LOOP_MINUTES: Final = 30.0
 
@@ -37,6 +40,18 @@ class VehicleSpec:
     line_voltage: float = 230.0
     charge_phases: int = 1
     tyre_kpa: float | None = None
+    fuel_tank_l: float = 0.0
+    fuel_l_100km: float = 0.0
+
+    @property
+    def electric(self) -> bool:
+        """Tell whether the car has a traction battery."""
+        return self.capacity_kwh > 0
+
+    @property
+    def combustion(self) -> bool:
+        """Tell whether the car has a fuel tank."""
+        return self.fuel_tank_l > 0
 
 
 @dataclass
@@ -76,6 +91,7 @@ class Vehicle:
         when: datetime,
         soc: float,
         odometer_km: float,
+        fuel_l: float = 0.0,
         online: bool = True,
         parked_since: datetime | None = None,
     ) -> None:
@@ -85,7 +101,8 @@ class Vehicle:
         self.time = when
         self.online = online
         self.phase: Phase = "park"
-        self.soc = soc
+        self.soc = soc if spec.electric else 0.0
+        self.fuel_l = min(fuel_l, spec.fuel_tank_l)
         self.odometer_km = odometer_km
         self.trip_km = 0.0
         self.position = spec.home
@@ -95,6 +112,10 @@ class Vehicle:
         self.valet = False
         self.alarm = False
         self.doors = dict.fromkeys(DOORS, False)
+        self.windows = dict.fromkeys(WINDOWS, False)
+        # Until when a remote start keeps the engine running / the cabin conditioned.
+        self.engine_until: datetime | None = None
+        self.climate_until: datetime | None = None
         self.plugged = False
         self.charge_state = "stopped"
         self.charge_power_kw = 0.0
@@ -127,6 +148,17 @@ class Vehicle:
         return self.phase == "drive"
 
     @property
+    def engine_running(self) -> bool:
+        """Tell whether the engine runs: driving a combustion car, or remote started."""
+        burning = self.car_on and (not self.spec.electric or self._on_fuel())
+        return burning or self.engine_until is not None
+
+    @property
+    def climate_on(self) -> bool:
+        """Tell whether the cabin is being pre-conditioned."""
+        return self.climate_until is not None
+
+    @property
     def charging(self) -> bool:
         """Tell whether energy is flowing into the battery."""
         return self.plugged and self.charge_state in ("charging", "topoff")
@@ -134,7 +166,13 @@ class Vehicle:
     @property
     def awake(self) -> bool:
         """Tell whether the car's electronics are awake."""
-        return self.car_on or self.charging
+        return self.car_on or self.charging or self.engine_running or self.climate_on
+
+    def fuel_range_km(self) -> float:
+        """Return the distance the fuel left is good for."""
+        if not self.spec.combustion:
+            return 0.0
+        return self.fuel_l / self.spec.fuel_l_100km * 100
 
     @property
     def power_kw(self) -> float:
@@ -158,6 +196,8 @@ class Vehicle:
     @property
     def capacity_ah(self) -> float:
         """Return the battery's capacity in ampere-hours, health included."""
+        if not self.spec.electric:
+            return 0.0
         return self.spec.capacity_kwh * 1000 / self.spec.pack_voltage * self.spec.soh / 100
 
     @property
@@ -179,10 +219,14 @@ class Vehicle:
     def ideal_range_km(self, soc: float | None = None) -> float:
         """Return the ideal range at ``soc`` (default: now)."""
         soc = self.soc if soc is None else soc
+        if not self.spec.electric:
+            return 0.0
         return self.spec.capacity_kwh * 10 * soc / self.spec.ideal_wh_km
 
     def estimated_range_km(self) -> float:
-        """Return the range expected at today's temperature."""
+        """Return the electric range expected at today's temperature."""
+        if not self.spec.electric:
+            return 0.0
         return self.spec.capacity_kwh * 10 * self.soc / self._consumption_wh_km()
 
     def minutes_to(self, soc: float) -> float:
@@ -222,6 +266,7 @@ class Vehicle:
         if seconds <= 0:
             return
         self.time = when
+        self._end_remote(when)
         self._follow_plan(when)
         if self._trip is not None:
             self._drive(when)
@@ -233,6 +278,15 @@ class Vehicle:
 
     def _consumption_wh_km(self) -> float:
         return self.spec.consumption_wh_km * (1 + 0.012 * max(0.0, 15 - self.ambient_temp))
+
+    def _on_fuel(self) -> bool:
+        return self.spec.combustion and (not self.spec.electric or self.soc <= HYBRID_RESERVE_SOC)
+
+    def _end_remote(self, when: datetime) -> None:
+        if self.engine_until is not None and (when >= self.engine_until or self.car_on):
+            self.engine_until = None
+        if self.climate_until is not None and when >= self.climate_until:
+            self.climate_until = None
 
     def _follow_plan(self, when: datetime) -> None:
         current = self.spec.plan.current(when)
@@ -254,6 +308,8 @@ class Vehicle:
             self.locked = False
             self.parked_since = None
             self.trip_km = self.energy_used_wh = self.energy_recd_wh = 0.0
+        elif phase == "charge" and not self.spec.electric:
+            self.phase = "park"  # nothing to plug in: the plan's charge is a rest
         elif phase == "charge":
             self.phase = "charge"
             if not self.plugged:
@@ -288,12 +344,15 @@ class Vehicle:
         done = length * (1 - math.cos(math.pi * u)) / 2
         km = done - trip.done_km
         trip.done_km = done
-        wh = km * self._consumption_wh_km()
         self.odometer_km += km
         self.trip_km += km
-        self.energy_used_wh += wh * 1.15
-        self.energy_recd_wh += wh * 0.15
-        self.soc = max(0.0, self.soc - wh / (self.spec.capacity_kwh * 10))
+        if self._on_fuel():
+            self.fuel_l = max(0.0, self.fuel_l - km * self.spec.fuel_l_100km / 100)
+        else:
+            wh = km * self._consumption_wh_km()
+            self.energy_used_wh += wh * 1.15
+            self.energy_recd_wh += wh * 0.15
+            self.soc = max(0.0, self.soc - wh / (self.spec.capacity_kwh * 10))
         self.position, self.direction = trip.route.at(done)
         self.speed_kmh = length * math.pi / (2 * trip.seconds / 3600) * math.sin(math.pi * u)
         if u >= 1.0:

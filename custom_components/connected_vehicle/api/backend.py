@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from .models import Command, CommandResult, DataGroup, Vehicle, VehicleState
+from .models import Command, CommandArguments, CommandResult, DataGroup, Vehicle, VehicleState
 
 
 class Backend(Protocol):
@@ -16,8 +16,22 @@ class Backend(Protocol):
     async def fetch(self, vehicle: Vehicle, groups: set[DataGroup]) -> VehicleState:
         """A partial snapshot holding the requested groups."""
 
-    async def invoke(self, vehicle: Vehicle, command: Command) -> CommandResult:
+    async def invoke(
+        self, vehicle: Vehicle, command: Command, arguments: CommandArguments | None = None
+    ) -> CommandResult:
         """Run a command; raises CommandFailedError when it does not succeed."""
 
     async def logout(self) -> None:
         """Release what the account holds on the server (sessions)."""
+
+
+class TokenProvider(Protocol):
+    """Hands out a valid OAuth2 access token, refreshing it when needed.
+
+    In Home Assistant this wraps the config entry's OAuth2Session; tests may
+    pass any object with this method. Raises AuthenticationError when the
+    grant is gone (the user must sign in again).
+    """
+
+    async def access_token(self) -> str:
+        """A currently valid access token."""

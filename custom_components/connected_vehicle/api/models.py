@@ -35,6 +35,7 @@ class Command(StrEnum):
     """Commands a vehicle may accept; each back end lists the ones it supports."""
 
     LOCK = "lock"
+    LOCK_REDUCED_GUARD = "lock_reduced_guard"
     UNLOCK = "unlock"
     HONK = "honk"
     FLASH = "flash"
@@ -43,6 +44,9 @@ class Command(StrEnum):
     ENGINE_STOP = "engine_stop"
     CLIMATE_START = "climate_start"
     CLIMATE_STOP = "climate_stop"
+    CHARGE_START = "charge_start"
+    CHARGE_STOP = "charge_stop"
+    WAKE_UP = "wake_up"
     REFRESH = "refresh"
 
 
@@ -56,6 +60,7 @@ class CommandStatus(StrEnum):
     TIMEOUT = "timeout"
     REJECTED = "rejected"
     NOT_SUPPORTED = "not_supported"
+    UNREACHABLE = "unreachable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +140,13 @@ class VehicleState:
             readings={**self.readings, **newer.readings},
             location=newer.location or self.location,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class CommandArguments:
+    """Optional parameters of a command; a back end ignores what its command does not take."""
+
+    runtime_minutes: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from ..errors import (
 from ..http import DEFAULT_TIMEOUT, HttpClient, RequestBudget, Response, error_for_status
 from ..models import (
     Command,
+    CommandArguments,
     CommandResult,
     CommandStatus,
     DataGroup,
@@ -147,7 +148,9 @@ class OvmsClient:
         response = await self._authenticated("GET", f"/api/vehicle/{vehicle.id}")
         return parse_connect(response.json())
 
-    async def invoke(self, vehicle: Vehicle, command: Command) -> CommandResult:
+    async def invoke(
+        self, vehicle: Vehicle, command: Command, arguments: CommandArguments | None = None
+    ) -> CommandResult:
         """Only REFRESH: the server API does not implement lock or charge control."""
         if command is not Command.REFRESH:
             raise CommandFailedError(
