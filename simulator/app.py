@@ -16,6 +16,8 @@ from .demo import build_world
 from .faults import Faults, answer
 from .ovms import OvmsBackend
 from .responses import text
+from .stellantis import StellantisBackend
+from .volvo import VolvoBackend
 
 
 class Backend(Protocol):
@@ -61,6 +63,10 @@ class Simulator:
         self.requests = RequestCounter()
         self.ovms = OvmsBackend(self.world, rate_limit=rate_limit, rate_limit_hold=rate_limit_hold)
         self.backends: list[Backend] = [self.ovms]
+        self.volvo = VolvoBackend(self.world)
+        self.backends.append(self.volvo)
+        self.stellantis = StellantisBackend(self.world)
+        self.backends.append(self.stellantis)
         self.app = web.Application(middlewares=[self._count_and_inject])
         self.app.router.add_get("/", self._index)
         Admin(self.clock, self.world, self.faults, self.requests).register(self.app)

@@ -7,7 +7,9 @@ from datetime import time, timedelta
 from .clock import Clock
 from .geo import Point
 from .scenario import Leg, Plan
+from .stellantis.fleet import add_stellantis_demo
 from .vehicle import Vehicle, VehicleSpec
+from .volvo.fleet import add_volvo_demo
 from .world import Account, World
 
 _LEAF_HOME = Point(51.0383, 3.7580)  # Gentbrugge
@@ -141,4 +143,6 @@ def build_world(clock: Clock) -> World:
     world.add_account(Account("ovms", "demo", "demo", ("LEAF", "TWIZY", "KONA")))
     world.add_account(Account("ovms", "demo2", "demo2", ("ZOE",)))
     world.add_account(Account("ovms", "empty", "empty", ()))
+    add_volvo_demo(world)
+    add_stellantis_demo(world)
     return world

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 import hashlib
 import html
+import json
 import secrets
 from typing import Final
 from urllib.parse import urlencode, urlsplit
@@ -209,13 +210,30 @@ class OAuthServer:
         if refresh_token is None:
             refresh_token = secrets.token_urlsafe(24)
             self._refresh[refresh_token] = grant
-        return {
+        answer: dict[str, str | int] = {
             "access_token": access_token,
             "refresh_token": refresh_token,
             "token_type": "Bearer",
             "expires_in": int(self.access_lifetime.total_seconds()),
             "scope": " ".join(sorted(grant.scopes)),
         }
+        if "openid" in grant.scopes:
+            answer["id_token"] = self._id_token(grant)
+        return answer
+
+    def _id_token(self, grant: Grant) -> str:
+        """An OpenID Connect ID token naming the account (signed by nobody: a simulator)."""
+        claims = {
+            "sub": f"{self.backend}-{grant.username}",
+            "aud": grant.client_id,
+            "iat": int(self.world.clock.now().timestamp()),
+        }
+        parts = ({"alg": "none", "typ": "JWT"}, claims)
+        encoded = (
+            base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=").decode()
+            for part in parts
+        )
+        return ".".join(encoded) + "."
 
     def _username(self, hint: str | None) -> str | None:
         accounts = [a.username for a in self.world.accounts if a.backend == self.backend]

@@ -118,6 +118,8 @@ class Vehicle:
         self.climate_until: datetime | None = None
         self.plugged = False
         self.charge_state = "stopped"
+        # A remote "stop charging" pauses a plugged-in car until it is told to start again.
+        self.charge_paused = False
         self.charge_power_kw = 0.0
         self.charge_kwh = 0.0
         self.charge_began: datetime | None = None
@@ -270,7 +272,7 @@ class Vehicle:
         self._follow_plan(when)
         if self._trip is not None:
             self._drive(when)
-        elif self.plugged:
+        elif self.plugged and not self.charge_paused:
             self._charge(seconds)
         self._warm_or_cool(seconds)
 
@@ -324,6 +326,7 @@ class Vehicle:
 
     def _unplug(self) -> None:
         self.plugged = False
+        self.charge_paused = False
         self.doors["chargeport"] = False
         self.charge_power_kw = 0.0
         if self.charge_state != "done":

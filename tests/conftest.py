@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from datetime import UTC, datetime
+import time
+from typing import Any
 from unittest.mock import PropertyMock, patch
 
 from aiohttp.test_utils import TestServer
-from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.components.application_credentials import (
+    ClientCredential,
+    async_import_client_credential,
+)
+from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -16,7 +23,12 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 # config first on sys.path (see DESIGN.md, "Gotchas").
 import custom_components.connected_vehicle  # noqa: F401
 from custom_components.connected_vehicle.backends import account_unique_id
-from custom_components.connected_vehicle.const import CONF_BACKEND, CONF_SERVER_URL, DOMAIN
+from custom_components.connected_vehicle.const import (
+    CONF_ACCOUNT,
+    CONF_BACKEND,
+    CONF_SERVER_URL,
+    DOMAIN,
+)
 from simulator import Simulator
 
 SIM_START = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
@@ -84,3 +96,63 @@ async def loaded_entry(hass: HomeAssistant, ovms_entry: MockConfigEntry) -> Mock
     assert await hass.config_entries.async_setup(ovms_entry.entry_id)
     await hass.async_block_till_done()
     return ovms_entry
+
+
+# --- Volvo -----------------------------------------------------------------------------
+
+VOLVO_API_KEY = "demo-vcc-api-key"
+CREDENTIAL_ID = "test_app"
+XC40 = "YV1XZEDV0P2123456"
+XC60 = "YV1UZBHV1M1234567"
+V90 = "YV1PWA8BDL1234567"
+XC90 = "YV1LFA2BCJ1234567"
+
+
+@pytest.fixture
+async def credentials(hass: HomeAssistant) -> None:
+    """Application credentials (any client id: the simulator accepts all)."""
+    assert await async_setup_component(hass, "application_credentials", {})
+    await async_import_client_credential(
+        hass, DOMAIN, ClientCredential("test-client", "test-secret", name="Test app"), CREDENTIAL_ID
+    )
+
+
+def oauth_token(issued: Mapping[str, Any]) -> dict[str, Any]:
+    """A token as Home Assistant stores it (with an absolute expiry)."""
+    return {**issued, "expires_at": time.time() + float(issued["expires_in"])}
+
+
+def volvo_data(sim: Simulator, url: str, api_key: str = VOLVO_API_KEY) -> dict[str, Any]:
+    """Entry data for the demo Volvo account on the simulator."""
+    return {
+        CONF_BACKEND: "volvo",
+        CONF_SERVER_URL: url,
+        CONF_API_KEY: api_key,
+        CONF_ACCOUNT: "volvo-demo",
+        "auth_implementation": CREDENTIAL_ID,
+        "token": oauth_token(sim.volvo.oauth.issue("demo")),
+    }
+
+
+@pytest.fixture
+def volvo_entry(
+    hass: HomeAssistant, sim: Simulator, sim_url: str, credentials: None
+) -> MockConfigEntry:
+    """A config entry for the demo Volvo account, added to Home Assistant."""
+    sim.volvo.command_delay = 0
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Volvo (4 cars)",
+        data=volvo_data(sim, sim_url),
+        unique_id=f"volvo:volvo-demo@{sim_url}",
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+@pytest.fixture
+async def loaded_volvo(hass: HomeAssistant, volvo_entry: MockConfigEntry) -> MockConfigEntry:
+    """The demo Volvo entry, set up."""
+    assert await hass.config_entries.async_setup(volvo_entry.entry_id)
+    await hass.async_block_till_done()
+    return volvo_entry

@@ -114,9 +114,9 @@ async def test_parked_cars_poll_rarely(hass: HomeAssistant, loaded_entry: MockCo
     kona = loaded_entry.runtime_data.coordinators["KONA"]
     assert kona.update_interval == timedelta(minutes=10)
     now = dt_util.utcnow()
-    assert not kona.is_active(now, kona.data)
-    assert kona._plan.due(now + timedelta(minutes=5), active=False) == set()
-    assert kona._plan.due(now + timedelta(minutes=10), active=False) == set(DataGroup)
+    assert not kona.poller.is_active(now, kona.data)
+    assert kona.poller.due(now + timedelta(minutes=5), kona.data) == set()
+    assert kona.poller.due(now + timedelta(minutes=10), kona.data) == set(kona.vehicle.capabilities)
 
 
 async def test_only_cars_gone_from_the_account_can_be_deleted(

@@ -11,7 +11,7 @@ from custom_components.connected_vehicle.polling import (
     PollPlan,
     Schedule,
     is_in_use,
-    uniform_plan,
+    tiered_plan,
 )
 
 NOW = datetime(2026, 11, 21, 8, tzinfo=UTC)
@@ -39,7 +39,7 @@ def test_groups_fall_due_per_mode() -> None:
 
 def test_a_car_without_groups_is_looked_at_rarely() -> None:
     """No group to poll is no error: the next look is an hour away."""
-    plan = uniform_plan([], MINUTE, 10 * MINUTE)
+    plan = tiered_plan([], MINUTE, 10 * MINUTE)
     assert plan.due(NOW, active=True) == set()
     assert plan.next_delay(NOW, active=True) == IDLE_DELAY
 

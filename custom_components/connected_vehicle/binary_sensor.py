@@ -13,6 +13,8 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .api.models import Command
+from .api.volvo import BULB_KEYS
 from .coordinator import ConnectedVehicleConfigEntry
 from .entity import VehicleEntity, VehicleEntityDescription, add_entities_when_reported
 
@@ -45,6 +47,16 @@ def _binary(
 
 _DOOR = BinarySensorDeviceClass.DOOR
 _OPENING = BinarySensorDeviceClass.OPENING
+_WINDOW = BinarySensorDeviceClass.WINDOW
+_PROBLEM = BinarySensorDeviceClass.PROBLEM
+PLACES = ("front_left", "front_right", "rear_left", "rear_right")
+WARNINGS = (
+    "service_warning",
+    "oil_level_warning",
+    "coolant_level_warning",
+    "brake_fluid_warning",
+    "washer_fluid_warning",
+)
 DIAGNOSTIC = EntityCategory.DIAGNOSTIC
 
 BINARY_SENSORS: tuple[VehicleBinarySensorDescription, ...] = (
@@ -54,9 +66,25 @@ BINARY_SENSORS: tuple[VehicleBinarySensorDescription, ...] = (
     _binary("door_rear_right", _DOOR),
     _binary("hood", _OPENING),
     _binary("tailgate", _OPENING),
+    _binary("tank_lid", _OPENING),
     _binary("charge_port", _OPENING),
-    # The lock device class means "on = unlocked"; the reading says "locked".
-    _binary("central_lock", BinarySensorDeviceClass.LOCK, inverted=True),
+    *(_binary(f"window_{place}", _WINDOW) for place in PLACES),
+    _binary("sunroof", _WINDOW),
+    # The lock device class means "on = unlocked"; the reading says "locked". Cars
+    # with a lock entity show the lock there instead.
+    VehicleBinarySensorDescription(
+        key="central_lock",
+        device_class=BinarySensorDeviceClass.LOCK,
+        inverted=True,
+        exists_fn=lambda vehicle, state: (
+            "central_lock" in state.readings and Command.LOCK not in vehicle.commands
+        ),
+    ),
+    _binary("engine_running", BinarySensorDeviceClass.RUNNING),
+    _binary("moving", BinarySensorDeviceClass.MOVING),
+    *(_binary(key, _PROBLEM) for key in WARNINGS),
+    *(_binary(key, _PROBLEM, category=DIAGNOSTIC, enabled=False) for key in BULB_KEYS),
+    _binary("commands_available", BinarySensorDeviceClass.CONNECTIVITY, category=DIAGNOSTIC),
     _binary("plugged_in", BinarySensorDeviceClass.PLUG),
     _binary("charging", BinarySensorDeviceClass.BATTERY_CHARGING),
     _binary("car_on", BinarySensorDeviceClass.POWER),

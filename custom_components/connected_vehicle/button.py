@@ -28,7 +28,16 @@ def _button(key: str, command: Command) -> VehicleButtonDescription:
     )
 
 
-BUTTONS: tuple[VehicleButtonDescription, ...] = (_button("refresh", Command.REFRESH),)
+BUTTONS: tuple[VehicleButtonDescription, ...] = (
+    _button("refresh", Command.REFRESH),
+    _button("wake_up", Command.WAKE_UP),
+    _button("honk", Command.HONK),
+    _button("flash", Command.FLASH),
+    _button("honk_flash", Command.HONK_FLASH),
+    _button("lock_reduced_guard", Command.LOCK_REDUCED_GUARD),
+    _button("engine_start", Command.ENGINE_START),
+    _button("engine_stop", Command.ENGINE_STOP),
+)
 
 
 async def async_setup_entry(

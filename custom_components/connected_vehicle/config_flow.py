@@ -7,12 +7,14 @@ import logging
 from typing import Any
 
 from homeassistant.config_entries import (
-    ConfigFlow,
+    SOURCE_REAUTH,
     ConfigFlowResult,
     OptionsFlowWithReload,
 )
-from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import callback
+from homeassistant.data_entry_flow import section
+from homeassistant.helpers.config_entry_oauth2_flow import AbstractOAuth2FlowHandler
 from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
@@ -23,14 +25,31 @@ from homeassistant.helpers.selector import (
 )
 import probatio as vol
 
-from .api.errors import AuthenticationError, BackendUnavailableError, VehicleApiError
+from .api.backend import TokenProvider
+from .api.errors import (
+    AuthenticationError,
+    BackendUnavailableError,
+    RateLimitedError,
+    VehicleApiError,
+)
+from .api.models import Vehicle
 from .api.ovms import DEFAULT_SERVER_URL
-from .backends import account_unique_id, create_backend, create_session, normalized_server_url
+from .api.volvo import DEFAULT_API_URL as VOLVO_API_URL
+from .backends import (
+    account_unique_id,
+    async_entry_tokens,
+    create_backend,
+    create_session,
+    normalized_server_url,
+    oauth_provider,
+)
 from .const import (
+    CONF_ACCOUNT,
     CONF_ACTIVE_INTERVAL,
     CONF_BACKEND,
     CONF_PARKED_INTERVAL,
     CONF_SERVER_URL,
+    CONF_UNLOCK_PIN,
     DEFAULT_ACTIVE_INTERVAL,
     DEFAULT_PARKED_INTERVAL,
     DOMAIN,
@@ -39,6 +58,7 @@ from .const import (
     BackendKind,
 )
 from .coordinator import ConnectedVehicleConfigEntry
+from .oauth import StaticTokens, account_subject, bind
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -53,12 +73,37 @@ OVMS_SCHEMA = vol.Schema(
     }
 )
 REAUTH_SCHEMA = vol.Schema({vol.Required(CONF_PASSWORD): _PASSWORD})
+_ADVANCED = "advanced"
+VOLVO_SCHEMA = vol.Schema(
+    {
+        vol.Required(_ADVANCED): section(
+            vol.Schema({vol.Required(CONF_SERVER_URL, default=VOLVO_API_URL): _URL}),
+            {"collapsed": True},
+        )
+    }
+)
+API_KEY_SCHEMA = vol.Schema({vol.Required(CONF_API_KEY): _PASSWORD})
 
 
-class ConnectedVehicleConfigFlow(ConfigFlow, domain=DOMAIN):
-    """One entry per account: every car of the account becomes a device."""
+class ConnectedVehicleConfigFlow(AbstractOAuth2FlowHandler, domain=DOMAIN):
+    """One entry per account: every car of the account becomes a device.
 
+    OVMS signs in with a password; Volvo through Home Assistant's OAuth2 flow
+    (application credentials bound to Volvo ID, see oauth.py) plus an API key.
+    """
+
+    DOMAIN = DOMAIN
     VERSION = 1
+
+    def __init__(self) -> None:
+        """Nothing chosen yet."""
+        super().__init__()
+        self._data: dict[str, Any] = {}
+
+    @property
+    def logger(self) -> logging.Logger:
+        """The flow's logger (the OAuth2 base class logs through it)."""
+        return _LOGGER
 
     @staticmethod
     @callback
@@ -69,22 +114,70 @@ class ConnectedVehicleConfigFlow(ConfigFlow, domain=DOMAIN):
         return ConnectedVehicleOptionsFlow()
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Choose the back end (Volvo and Stellantis arrive with their own issues)."""
-        return self.async_show_menu(step_id="user", menu_options=[BackendKind.OVMS.value])
+        """Choose the back end."""
+        return self.async_show_menu(
+            step_id="user", menu_options=[BackendKind.VOLVO.value, BackendKind.OVMS.value]
+        )
+
+    async def async_step_volvo(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Explain what Volvo needs; the server can be changed (for the simulator)."""
+        if user_input is None:
+            return self.async_show_form(step_id="volvo", data_schema=VOLVO_SCHEMA)
+        server = user_input[_ADVANCED][CONF_SERVER_URL]
+        self._data = {
+            CONF_BACKEND: BackendKind.VOLVO.value,
+            CONF_SERVER_URL: normalized_server_url(server),
+        }
+        return await self.async_step_pick_implementation()
+
+    async def async_step_auth(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Send the user to the provider's sign-in page, with the credential bound to it."""
+        if user_input is None:
+            self.flow_impl = bind(self.hass, self.flow_impl, oauth_provider(self._data))
+        return await super().async_step_auth(user_input)
+
+    async def async_oauth_create_entry(self, data: dict[str, Any]) -> ConfigFlowResult:
+        """Signed in: keep the token, then ask for the API key (or finish a reauth)."""
+        self._data.update(data)
+        self._data[CONF_ACCOUNT] = account_subject(data["token"])
+        if self.source == SOURCE_REAUTH:
+            entry = self._get_reauth_entry()
+            if self._data[CONF_ACCOUNT] != entry.data.get(CONF_ACCOUNT):
+                return self.async_abort(reason="wrong_account")
+            return self.async_update_reload_and_abort(entry, data={**entry.data, **data})
+        return await self.async_step_api_key()
+
+    async def async_step_api_key(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The VCC API key of the user's Volvo developer application."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {**self._data, CONF_API_KEY: user_input[CONF_API_KEY].strip()}
+            errors, vehicles = await self._validate(data, StaticTokens(data["token"]))
+            if not errors:
+                await self.async_set_unique_id(_oauth_unique_id(data, vehicles))
+                self._abort_if_unique_id_configured()
+                return self.async_create_entry(
+                    title=_volvo_title(vehicles),
+                    data=data,
+                    description_placeholders={"count": str(len(vehicles))},
+                )
+        return self.async_show_form(step_id="api_key", data_schema=API_KEY_SCHEMA, errors=errors)
 
     async def async_step_ovms(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Server, username and password (or API token) of an OVMS account."""
         errors: dict[str, str] = {}
         if user_input is not None:
             data = _ovms_data(user_input)
-            errors, count = await self._validate(data)
+            errors, vehicles = await self._validate(data)
             if not errors:
                 await self.async_set_unique_id(account_unique_id(data))
                 self._abort_if_unique_id_configured()
                 return self.async_create_entry(
                     title=f"OVMS {data[CONF_USERNAME]}",
                     data=data,
-                    description_placeholders={"count": str(count)},
+                    description_placeholders={"count": str(len(vehicles))},
                 )
         return self.async_show_form(
             step_id="ovms",
@@ -93,8 +186,20 @@ class ConnectedVehicleConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
-        """The server refused the saved credentials."""
+        """The server refused the saved credentials (or the sign-in expired)."""
+        self._data = dict(entry_data)
+        if entry_data[CONF_BACKEND] != BackendKind.OVMS:
+            return await self.async_step_reauth_oauth()
         return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_oauth(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Confirm, then sign in again with the same account."""
+        if user_input is None:
+            return self.async_show_form(step_id="reauth_oauth")
+        implementation = self._data["auth_implementation"]
+        return await self.async_step_pick_implementation({"implementation": implementation})
 
     async def async_step_reauth_confirm(
         self, user_input: dict[str, Any] | None = None
@@ -104,7 +209,7 @@ class ConnectedVehicleConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             data = {**entry.data, CONF_PASSWORD: user_input[CONF_PASSWORD]}
-            errors, _count = await self._validate(data)
+            errors, _vehicles = await self._validate(data)
             if not errors:
                 return self.async_update_reload_and_abort(entry, data=data)
         return self.async_show_form(
@@ -122,12 +227,14 @@ class ConnectedVehicleConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Change the server address or the password of the same account."""
         entry = self._get_reconfigure_entry()
+        if entry.data[CONF_BACKEND] == BackendKind.VOLVO:
+            return await self.async_step_reconfigure_api_key()
         errors: dict[str, str] = {}
         if user_input is not None:
             data = _ovms_data({**entry.data, **user_input})
             await self.async_set_unique_id(account_unique_id(data))
             self._abort_if_unique_id_mismatch(reason="wrong_account")
-            errors, _count = await self._validate(data)
+            errors, _vehicles = await self._validate(data)
             if not errors:
                 return self.async_update_reload_and_abort(entry, data=data)
         suggested = user_input or {**entry.data, CONF_PASSWORD: ""}
@@ -137,25 +244,48 @@ class ConnectedVehicleConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
         )
 
-    async def _validate(self, data: Mapping[str, Any]) -> tuple[dict[str, str], int]:
-        """Sign in and list the cars: the form's errors and how many cars there are."""
+    async def async_step_reconfigure_api_key(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Replace the Volvo API key, checked with the entry's own sign-in."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {**entry.data, CONF_API_KEY: user_input[CONF_API_KEY].strip()}
+            tokens = await async_entry_tokens(self.hass, entry)
+            errors, _vehicles = await self._validate(data, tokens)
+            if not errors:
+                return self.async_update_reload_and_abort(entry, data=data)
+        return self.async_show_form(
+            step_id="reconfigure_api_key", data_schema=API_KEY_SCHEMA, errors=errors
+        )
+
+    async def _validate(
+        self, data: Mapping[str, Any], tokens: TokenProvider | None = None
+    ) -> tuple[dict[str, str], list[Vehicle]]:
+        """Sign in and list the cars: the form's errors and the cars."""
         session = create_session(self.hass, auto_cleanup=False)
-        backend = create_backend(self.hass, session, data)
+        backend = create_backend(self.hass, session, data, tokens)
+        auth_error = (
+            "invalid_api_key" if data[CONF_BACKEND] == BackendKind.VOLVO else "invalid_auth"
+        )
         try:
             vehicles = await backend.vehicles()
         except AuthenticationError:
-            return {"base": "invalid_auth"}, 0
+            return {"base": auth_error}, []
+        except RateLimitedError:
+            return {"base": "rate_limited"}, []
         except BackendUnavailableError:
-            return {"base": "cannot_connect"}, 0
+            return {"base": "cannot_connect"}, []
         except VehicleApiError as err:
             _LOGGER.warning("Unexpected answer while signing in: %s", err)
-            return {"base": "unknown"}, 0
+            return {"base": "unknown"}, []
         finally:
             await backend.logout()
             session.detach()
         if not vehicles:
-            return {"base": "no_vehicles"}, 0
-        return {}, len(vehicles)
+            return {"base": "no_vehicles"}, []
+        return {}, vehicles
 
 
 def _ovms_data(user_input: Mapping[str, Any]) -> dict[str, Any]:
@@ -166,6 +296,22 @@ def _ovms_data(user_input: Mapping[str, Any]) -> dict[str, Any]:
         CONF_USERNAME: user_input[CONF_USERNAME].strip(),
         CONF_PASSWORD: user_input[CONF_PASSWORD],
     }
+
+
+def _oauth_unique_id(data: Mapping[str, Any], vehicles: list[Vehicle]) -> str:
+    """One entry per signed-in account (the ID token's subject) on one server.
+
+    A provider that gives no ID token is told apart by its cars instead.
+    """
+    account = data.get(CONF_ACCOUNT) or ",".join(sorted(v.id for v in vehicles))
+    return f"{data[CONF_BACKEND]}:{account}@{data[CONF_SERVER_URL]}"
+
+
+def _volvo_title(vehicles: list[Vehicle]) -> str:
+    """The entry's title: the car's name, or how many cars there are."""
+    if len(vehicles) == 1:
+        return f"Volvo {vehicles[0].name}"
+    return f"Volvo ({len(vehicles)} cars)"
 
 
 _INTERVAL = NumberSelector(
@@ -185,16 +331,26 @@ class ConnectedVehicleOptionsFlow(OptionsFlowWithReload):
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Two intervals, in seconds."""
         if user_input is not None:
-            return self.async_create_entry(
-                data={key: int(value) for key, value in user_input.items()}
-            )
-        schema = vol.Schema(
-            {
-                vol.Required(CONF_ACTIVE_INTERVAL, default=DEFAULT_ACTIVE_INTERVAL): _INTERVAL,
-                vol.Required(CONF_PARKED_INTERVAL, default=DEFAULT_PARKED_INTERVAL): _INTERVAL,
-            }
-        )
+            return self.async_create_entry(data=_options(user_input))
+        fields: dict[Any, Any] = {
+            vol.Required(CONF_ACTIVE_INTERVAL, default=DEFAULT_ACTIVE_INTERVAL): _INTERVAL,
+            vol.Required(CONF_PARKED_INTERVAL, default=DEFAULT_PARKED_INTERVAL): _INTERVAL,
+        }
+        if self.config_entry.data[CONF_BACKEND] != BackendKind.OVMS:
+            fields[vol.Optional(CONF_UNLOCK_PIN)] = _PASSWORD
+        schema = vol.Schema(fields)
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(schema, self.config_entry.options),
         )
+
+
+def _options(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Intervals as whole seconds; an empty PIN means none."""
+    options: dict[str, Any] = {
+        CONF_ACTIVE_INTERVAL: int(user_input[CONF_ACTIVE_INTERVAL]),
+        CONF_PARKED_INTERVAL: int(user_input[CONF_PARKED_INTERVAL]),
+    }
+    if pin := str(user_input.get(CONF_UNLOCK_PIN) or "").strip():
+        options[CONF_UNLOCK_PIN] = pin
+    return options

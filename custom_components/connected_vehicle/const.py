@@ -9,6 +9,8 @@ DOMAIN: Final = "connected_vehicle"
 
 CONF_BACKEND: Final = "backend"
 CONF_SERVER_URL: Final = "server_url"
+CONF_ACCOUNT: Final = "account"
+CONF_UNLOCK_PIN: Final = "unlock_pin"
 CONF_ACTIVE_INTERVAL: Final = "active_interval"
 CONF_PARKED_INTERVAL: Final = "parked_interval"
 
@@ -16,11 +18,10 @@ DEFAULT_ACTIVE_INTERVAL: Final = 60
 DEFAULT_PARKED_INTERVAL: Final = 600
 MIN_INTERVAL: Final = 30
 MAX_INTERVAL: Final = 3600
-# How long a car counts as active after a command or a change it reported.
-ACTIVE_AFTER_CHANGE_SECONDS: Final = 600
 
 
 class BackendKind(StrEnum):
     """The back ends a config entry can talk to."""
 
     OVMS = "ovms"
+    VOLVO = "volvo"

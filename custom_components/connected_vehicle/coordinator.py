@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 import logging
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -17,14 +18,18 @@ from .api.backend import Backend
 from .api.errors import (
     AuthenticationError,
     CommandFailedError,
+    PermissionDeniedError,
+    QuotaExhaustedError,
     RateLimitedError,
     VehicleApiError,
 )
-from .api.models import Command, DataGroup, Vehicle, VehicleState
-from .const import ACTIVE_AFTER_CHANGE_SECONDS, DOMAIN
-from .polling import COMMAND_GROUPS, PollPlan, is_in_use, openings_changed
+from .api.models import Command, CommandArguments, DataGroup, Reading, Vehicle, VehicleState
+from .const import DOMAIN
+from .polling import COMMAND_GROUPS, PollPlan, VehiclePoller
 
 _LOGGER = logging.getLogger(__name__)
+# Repair issues a poll raises and a successful poll clears.
+_ISSUES = ("quota_exhausted", "permission_denied")
 
 
 @dataclass
@@ -33,6 +38,8 @@ class RuntimeData:
 
     backend: Backend
     coordinators: dict[str, VehicleCoordinator] = field(default_factory=dict)
+    # Calls the account's key made today, for back ends that count them (Volvo).
+    calls_today: Callable[[], int] | None = None
 
 
 type ConnectedVehicleConfigEntry = ConfigEntry[RuntimeData]
@@ -62,34 +69,41 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         )
         self.vehicle = vehicle
         self._backend = backend
-        self._plan = plan
-        self._active_until: datetime | None = None
-
-    def is_active(self, now: datetime, state: VehicleState | None) -> bool:
-        """Active while in use, or for a while after a command or a change at the car."""
-        recently = self._active_until is not None and now < self._active_until
-        return recently or (state is not None and is_in_use(state))
+        self.poller = VehiclePoller(plan, vehicle.capabilities)
 
     async def _async_update_data(self) -> VehicleState:
         now = dt_util.utcnow()
         previous = self.data
-        groups = (
-            set(DataGroup)
-            if previous is None
-            else self._plan.due(now, self.is_active(now, previous))
-        )
-        groups &= set(self.vehicle.capabilities)
+        groups = self.poller.due(now, previous)
         fresh = await self._fetch(groups) if groups else VehicleState()
-        self._plan.mark_fetched(groups, now)
-        state = fresh if previous is None else previous.merged(fresh)
-        if previous is not None and openings_changed(previous, state):
-            self._mark_active(now)
-        self.update_interval = self._plan.next_delay(now, self.is_active(now, state))
+        state = self._facts().merged(fresh) if previous is None else previous.merged(fresh)
+        self.update_interval = self.poller.fetched(groups, now, previous, state)
         return state
+
+    def _facts(self) -> VehicleState:
+        """What the car's details say, shown like readings (battery capacity)."""
+        capacity = self.vehicle.battery_capacity
+        if capacity is None:
+            return VehicleState()
+        return VehicleState({"battery_capacity": Reading(capacity, "kWh")})
 
     async def _fetch(self, groups: set[DataGroup]) -> VehicleState:
         try:
-            return await self._backend.fetch(self.vehicle, groups)
+            state = await self._backend.fetch(self.vehicle, groups)
+        except QuotaExhaustedError as err:
+            self._raise_issue("quota_exhausted", err.retry_after)
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="quota_exhausted",
+                retry_after=err.retry_after,
+            ) from err
+        except PermissionDeniedError as err:
+            self._raise_issue("permission_denied", None)
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
         except AuthenticationError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="auth_failed"
@@ -106,11 +120,35 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
                 translation_key="update_failed",
                 translation_placeholders={"error": str(err)},
             ) from err
+        for key in _ISSUES:
+            ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(key))
+        return state
 
-    async def async_invoke(self, command: Command) -> None:
+    def _issue_id(self, key: str) -> str:
+        return f"{key}_{self.config_entry.entry_id}"
+
+    def _raise_issue(self, key: str, retry_after: float | None) -> None:
+        """Tell the user, once per entry, that polling waits for the back end."""
+        until = dt_util.now() + timedelta(seconds=retry_after or 0)
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            self._issue_id(key),
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=key,
+            translation_placeholders={
+                "account": self.config_entry.title,
+                "until": until.strftime("%H:%M"),
+            },
+        )
+
+    async def async_invoke(
+        self, command: Command, arguments: CommandArguments | None = None
+    ) -> None:
         """Run a command, raise a translated error unless it succeeded, then refresh what it touched."""
         try:
-            await self._backend.invoke(self.vehicle, command)
+            await self._backend.invoke(self.vehicle, command, arguments)
         except CommandFailedError as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
@@ -128,13 +166,10 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
                 translation_key="command_error",
                 translation_placeholders={"command": command.value, "error": str(err)},
             ) from err
-        self._mark_active(dt_util.utcnow())
+        self.poller.mark_active(dt_util.utcnow())
         await self.async_refresh_groups(COMMAND_GROUPS.get(command, frozenset()))
 
     async def async_refresh_groups(self, groups: Iterable[DataGroup]) -> None:
         """Fetch these groups now, whatever their schedule says."""
-        self._plan.expire(groups)
+        self.poller.expire(groups)
         await self.async_refresh()
-
-    def _mark_active(self, now: datetime) -> None:
-        self._active_until = now + timedelta(seconds=ACTIVE_AFTER_CHANGE_SECONDS)

@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from .api.models import Command, DataGroup, VehicleState
 
 MIN_DELAY = timedelta(seconds=5)
+# How long a car counts as active after a command or a change it reported.
+ACTIVE_AFTER_CHANGE = timedelta(minutes=10)
 # With nothing to poll (a car that reports no group), look again rarely.
 IDLE_DELAY = timedelta(hours=1)
 _NEVER_FETCHED = datetime.min.replace(tzinfo=UTC)
@@ -58,9 +60,89 @@ class PollPlan:
         return fetched + (schedule.active if active else schedule.parked)
 
 
-def uniform_plan(groups: Iterable[DataGroup], active: timedelta, parked: timedelta) -> PollPlan:
-    """A plan polling every group at the same pair of intervals."""
-    return PollPlan(dict.fromkeys(groups, Schedule(active, parked)))
+# Multiples of the active and parked intervals per group, for back ends that
+# count calls: openings and energy follow the intervals, the rest changes only
+# while driving (location, odometer) or rarely (tyres, health).
+PER_CALL_TIERS: Mapping[DataGroup, tuple[int, int]] = {
+    DataGroup.LOCKS_OPENINGS: (1, 1),
+    DataGroup.ENERGY: (1, 1),
+    DataGroup.LOCATION: (1, 6),
+    DataGroup.ODOMETER_TRIPS: (5, 6),
+    DataGroup.TYRES: (15, 12),
+    DataGroup.HEALTH: (30, 36),
+}
+
+
+def tiered_plan(
+    groups: Iterable[DataGroup],
+    active: timedelta,
+    parked: timedelta,
+    tiers: Mapping[DataGroup, tuple[int, int]] | None = None,
+) -> PollPlan:
+    """A plan polling each group at its tier's multiples of the two intervals (default 1)."""
+    tiers = tiers or {}
+    return PollPlan(
+        {
+            group: Schedule(
+                active * tiers.get(group, (1, 1))[0], parked * tiers.get(group, (1, 1))[1]
+            )
+            for group in groups
+        }
+    )
+
+
+class VehiclePoller:
+    """One car's polling decisions: which groups to fetch now, when to look next.
+
+    A car is active while in use, or for a while after a command or a change
+    at the car (a door opened, the lock changed). Free of Home Assistant, so
+    the coordinator and the benchmark make the very same decisions.
+    """
+
+    def __init__(
+        self,
+        plan: PollPlan,
+        capabilities: Iterable[DataGroup],
+        active_after_change: timedelta = ACTIVE_AFTER_CHANGE,
+    ) -> None:
+        """Poll only the groups the car can report."""
+        self._plan = plan
+        self._capabilities = frozenset(capabilities)
+        self._active_after_change = active_after_change
+        self._active_until: datetime | None = None
+
+    def is_active(self, now: datetime, state: VehicleState | None) -> bool:
+        """Active while in use, or for a while after a command or a change at the car."""
+        recently = self._active_until is not None and now < self._active_until
+        return recently or (state is not None and is_in_use(state))
+
+    def due(self, now: datetime, state: VehicleState | None) -> set[DataGroup]:
+        """The groups to fetch now: all of them before the first poll."""
+        groups = (
+            set(DataGroup) if state is None else self._plan.due(now, self.is_active(now, state))
+        )
+        return groups & self._capabilities
+
+    def fetched(
+        self,
+        groups: Iterable[DataGroup],
+        now: datetime,
+        previous: VehicleState | None,
+        state: VehicleState,
+    ) -> timedelta:
+        """Record a poll that led from ``previous`` to ``state``; answer the next delay."""
+        self._plan.mark_fetched(groups, now)
+        if previous is not None and openings_changed(previous, state):
+            self.mark_active(now)
+        return self._plan.next_delay(now, self.is_active(now, state))
+
+    def mark_active(self, now: datetime) -> None:
+        """Count the car as active for a while from now (a command ran)."""
+        self._active_until = now + self._active_after_change
+
+    def expire(self, groups: Iterable[DataGroup]) -> None:
+        """Make these groups due now."""
+        self._plan.expire(groups)
 
 
 def is_in_use(state: VehicleState) -> bool:
@@ -84,12 +166,16 @@ _ACTIVITY_PREFIXES = ("door_", "window_")
 # What each command changes, so only those groups are fetched after it.
 COMMAND_GROUPS: Mapping[Command, frozenset[DataGroup]] = {
     Command.REFRESH: frozenset(DataGroup),
+    Command.WAKE_UP: frozenset(DataGroup),
     Command.LOCK: frozenset({DataGroup.LOCKS_OPENINGS, DataGroup.LOCATION}),
+    Command.LOCK_REDUCED_GUARD: frozenset({DataGroup.LOCKS_OPENINGS, DataGroup.LOCATION}),
     Command.UNLOCK: frozenset({DataGroup.LOCKS_OPENINGS}),
-    Command.ENGINE_START: frozenset({DataGroup.HEALTH, DataGroup.ENERGY}),
-    Command.ENGINE_STOP: frozenset({DataGroup.HEALTH, DataGroup.ENERGY, DataGroup.LOCATION}),
-    Command.CLIMATE_START: frozenset({DataGroup.HEALTH}),
-    Command.CLIMATE_STOP: frozenset({DataGroup.HEALTH}),
+    Command.CHARGE_START: frozenset({DataGroup.ENERGY}),
+    Command.CHARGE_STOP: frozenset({DataGroup.ENERGY}),
+    Command.ENGINE_START: frozenset({DataGroup.LOCKS_OPENINGS}),
+    Command.ENGINE_STOP: frozenset({DataGroup.LOCKS_OPENINGS, DataGroup.LOCATION}),
+    Command.CLIMATE_START: frozenset({DataGroup.ENERGY}),
+    Command.CLIMATE_STOP: frozenset({DataGroup.ENERGY}),
 }
 
 

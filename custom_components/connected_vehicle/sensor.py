@@ -17,24 +17,40 @@ from homeassistant.const import (
     UnitOfElectricCurrent,
     UnitOfElectricPotential,
     UnitOfEnergy,
+    UnitOfEnergyDistance,
     UnitOfLength,
     UnitOfPower,
     UnitOfPressure,
     UnitOfSpeed,
     UnitOfTemperature,
     UnitOfTime,
+    UnitOfVolume,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
+from .const import DOMAIN
 from .coordinator import ConnectedVehicleConfigEntry
 from .entity import VehicleEntity, VehicleEntityDescription, add_entities_when_reported
 
 PARALLEL_UPDATES = 0
 
 WHEELS = ("front_left", "front_right", "rear_left", "rear_right")
-CHARGING_STATES = ["charging", "topoff", "done", "prepare", "heating", "stopped", "timerwait"]
+CHARGING_STATES = [
+    "charging",
+    "topoff",
+    "done",
+    "prepare",
+    "heating",
+    "stopped",
+    "timerwait",
+    "error",
+    "discharging",
+]
+CHARGER_CONNECTIONS = ["connected", "disconnected", "fault"]
+CHARGING_TYPES = ["ac", "dc", "none"]
 CHARGE_MODES = ["standard", "storage", "range", "performance"]
 TYRE_WARNINGS = ["ok", "warning", "alert"]
 
@@ -82,6 +98,16 @@ _KM = UnitOfLength.KILOMETERS
 SENSORS: tuple[VehicleSensorDescription, ...] = (
     _measurement("battery_level", SensorDeviceClass.BATTERY, PERCENTAGE, precision=0),
     _measurement("electric_range", _DISTANCE, _KM, precision=0),
+    _measurement("fuel_level", None, PERCENTAGE, precision=0),
+    _measurement("fuel_amount", SensorDeviceClass.VOLUME_STORAGE, UnitOfVolume.LITERS, precision=1),
+    _measurement("fuel_range", _DISTANCE, _KM, precision=0),
+    _measurement(
+        "battery_capacity",
+        SensorDeviceClass.ENERGY_STORAGE,
+        UnitOfEnergy.KILO_WATT_HOUR,
+        state_class=None,
+        category=DIAGNOSTIC,
+    ),
     _measurement("ideal_range", _DISTANCE, _KM, precision=0),
     _measurement(
         "odometer", _DISTANCE, _KM, state_class=SensorStateClass.TOTAL_INCREASING, precision=0
@@ -89,7 +115,36 @@ SENSORS: tuple[VehicleSensorDescription, ...] = (
     _measurement(
         "trip_meter", _DISTANCE, _KM, state_class=SensorStateClass.TOTAL_INCREASING, precision=1
     ),
+    *(
+        _measurement(
+            key, _DISTANCE, _KM, state_class=SensorStateClass.TOTAL_INCREASING, precision=1
+        )
+        for key in ("trip_meter_manual", "trip_meter_automatic")
+    ),
     _measurement("speed", SensorDeviceClass.SPEED, UnitOfSpeed.KILOMETERS_PER_HOUR, precision=0),
+    *(
+        _measurement(key, SensorDeviceClass.SPEED, UnitOfSpeed.KILOMETERS_PER_HOUR, precision=0)
+        for key in ("average_speed", "average_speed_automatic")
+    ),
+    *(
+        _measurement(key, None, "L/100km", precision=1)
+        for key in ("average_fuel_consumption", "average_fuel_consumption_automatic")
+    ),
+    *(
+        _measurement(
+            key,
+            SensorDeviceClass.ENERGY_DISTANCE,
+            UnitOfEnergyDistance.KILO_WATT_HOUR_PER_100_KM,
+            precision=1,
+        )
+        for key in ("average_energy_consumption", "average_energy_consumption_automatic")
+    ),
+    _measurement("distance_to_service", _DISTANCE, _KM, state_class=None, precision=0),
+    _measurement("time_to_service", SensorDeviceClass.DURATION, UnitOfTime.DAYS, state_class=None),
+    _measurement(
+        "engine_hours_to_service", SensorDeviceClass.DURATION, UnitOfTime.HOURS, state_class=None
+    ),
+    VehicleSensorDescription(key="alerts_active", state_class=SensorStateClass.MEASUREMENT),
     _measurement("temperature_cabin", _TEMPERATURE, _CELSIUS),
     _measurement("temperature_ambient", _TEMPERATURE, _CELSIUS),
     _measurement("temperature_battery", _TEMPERATURE, _CELSIUS, category=DIAGNOSTIC),
@@ -113,6 +168,8 @@ SENSORS: tuple[VehicleSensorDescription, ...] = (
     ),
     _enum("charging_state", CHARGING_STATES),
     _enum("charge_mode", CHARGE_MODES, category=DIAGNOSTIC),
+    _enum("charger_connection", CHARGER_CONNECTIONS),
+    _enum("charging_type", CHARGING_TYPES),
     VehicleSensorDescription(
         key="charge_substate", entity_category=DIAGNOSTIC, entity_registry_enabled_default=False
     ),
@@ -173,6 +230,8 @@ async def async_setup_entry(
 ) -> None:
     """Add the sensors each car reports."""
     add_entities_when_reported(entry, async_add_entities, SENSORS, VehicleSensor)
+    if entry.runtime_data.calls_today is not None:
+        async_add_entities([ApiCallsSensor(entry)])
 
 
 class VehicleSensor(VehicleEntity, SensorEntity):
@@ -199,3 +258,38 @@ class VehicleSensor(VehicleEntity, SensorEntity):
         if options is not None and value not in options:
             return None
         return value
+
+
+class ApiCallsSensor(SensorEntity):
+    """How many calls the account's API key made today (UTC), against its daily quota.
+
+    It belongs to the account (a service device), not to one car, and updates
+    whenever any of the account's cars was polled.
+    """
+
+    _attr_has_entity_name = True
+    _attr_translation_key = "api_calls_today"
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    _attr_state_class = SensorStateClass.TOTAL_INCREASING
+    _attr_should_poll = False
+
+    def __init__(self, entry: ConnectedVehicleConfigEntry) -> None:
+        """Attach to the account's device."""
+        self._entry = entry
+        self._attr_unique_id = f"{entry.unique_id}_api_calls_today"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, str(entry.unique_id))},
+            name=entry.title,
+            entry_type=DeviceEntryType.SERVICE,
+        )
+
+    @property
+    def native_value(self) -> int | None:
+        """Today's count."""
+        counter = self._entry.runtime_data.calls_today
+        return counter() if counter is not None else None
+
+    async def async_added_to_hass(self) -> None:
+        """Follow every car's polls."""
+        for coordinator in self._entry.runtime_data.coordinators.values():
+            self.async_on_remove(coordinator.async_add_listener(self.async_write_ha_state))

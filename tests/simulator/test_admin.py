@@ -60,7 +60,7 @@ async def test_clock_and_vehicles_over_http(sim: Simulator, client: aiohttp.Clie
     assert (leaf.online, leaf.locked, leaf.plugged) == (False, False, True)
     async with client.get("/admin/vehicles") as response:
         rows = {r["id"]: r for r in await response.json()}
-    assert set(rows) == {"LEAF", "TWIZY", "KONA", "ZOE"}
+    assert {"LEAF", "TWIZY", "KONA", "ZOE"} <= set(rows)
     assert rows["KONA"]["online"] is False
     async with client.post("/admin/vehicles/LEAF", json={"phase": "fly"}) as response:
         assert response.status == 400

@@ -55,6 +55,10 @@ class RateLimitedError(VehicleApiError):
         self.retry_after = retry_after
 
 
+class QuotaExhaustedError(RateLimitedError):
+    """The account's (or API key's) daily call quota is spent until ``retry_after``."""
+
+
 class VehicleAsleepError(VehicleApiError):
     """The car is asleep and did not answer."""
 

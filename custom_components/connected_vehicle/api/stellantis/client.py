@@ -1,0 +1,329 @@
+"""Stellantis connected-car API v4 client: vehicles, status, health, remote actions.
+
+Every request carries the bearer token, the brand's realm
+(``x-introspect-realm``) and the app's ``client_id`` query parameter.
+Collections are HAL pages followed through ``_links.next``; vehicle data
+comes from the links each vehicle resource gives.
+
+Remote actions need a registered callback: with ``callback_url`` the client
+registers that webhook and waits for the final event (``deliver`` is fed the
+webhook bodies the integration receives); without one it registers a
+webhook at ``NO_WEBHOOK_TARGET`` (a ``.invalid`` host, RFC 6761, which can
+never receive anything) and reads the action's status back every
+``status_poll_interval`` seconds. Either way ``command_timeout`` bounds the
+wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+import json
+import logging
+from typing import Any, Final
+
+import aiohttp
+from yarl import URL
+
+from ..backend import TokenProvider
+from ..errors import CommandFailedError, NotFoundError, VehicleApiError
+from ..http import DEFAULT_TIMEOUT, HttpClient, Response, error_for_status
+from ..models import (
+    Command,
+    CommandArguments,
+    CommandResult,
+    CommandStatus,
+    DataGroup,
+    Vehicle,
+    VehicleState,
+)
+from .brands import DEFAULT_API_URL, Brand
+from .links import Router, expand
+from .parse import (
+    STATUS_GROUPS,
+    RemoteProgress,
+    callback_id,
+    find_callback,
+    links_of,
+    page_items,
+    parse_alerts,
+    parse_maintenance,
+    parse_remote_action,
+    parse_status,
+    parse_vehicle,
+    parse_webhook,
+    remote_action_id,
+)
+from .remotes import LABEL, RemoteWaiters, outcome, remote_body
+
+_LOGGER = logging.getLogger(__name__)
+
+NO_WEBHOOK_TARGET: Final = "https://connected-vehicle.invalid/no-webhook"
+PAGE_SIZE: Final = 60  # the API's maximum
+MAX_PAGES: Final = 100
+# "No data for such context": a status or maintenance the car never sent.
+_NO_DATA_CODES: Final = frozenset({40400, 40499})
+
+
+class _NoDataError(NotFoundError):
+    """404 with the API's no-data code: the resource is empty, not missing."""
+
+
+def _error_for(response: Response) -> VehicleApiError:
+    """The generic mapping, telling "no data yet" 404s from others."""
+    if response.status == 404:
+        try:
+            code = json.loads(response.text).get("code")
+        except ValueError, AttributeError:
+            code = None
+        if code in _NO_DATA_CODES:
+            return _NoDataError(
+                f"{response.path}: no data", status=404, request_id=response.request_id
+            )
+    return error_for_status(response)
+
+
+class StellantisClient:
+    """One user's account at one Stellantis brand."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        tokens: TokenProvider,
+        brand: Brand,
+        client_id: str,
+        *,
+        base_url: str = DEFAULT_API_URL,
+        callback_url: str | None = None,
+        command_timeout: float = 120.0,
+        status_poll_interval: float = 5.0,
+        timeout: float = DEFAULT_TIMEOUT,
+        page_size: int = PAGE_SIZE,
+    ) -> None:
+        """Use the injected session; ``tokens`` hands out access tokens."""
+        self._http = HttpClient(session, base_url, timeout=timeout, error_mapper=_error_for)
+        self._router = Router(base_url)
+        self._tokens = tokens
+        self.brand = brand
+        self._client_id = client_id
+        self._callback_url = callback_url
+        self._command_timeout = command_timeout
+        self._poll_interval = status_poll_interval
+        self._page_size = page_size
+        self._links: dict[str, dict[str, str]] = {}
+        self._callback_id: str | None = None
+        self._callback_lock = asyncio.Lock()
+        self._vehicle_locks: dict[str, asyncio.Lock] = {}
+        self._waiters = RemoteWaiters()
+
+    # Backend protocol
+
+    async def vehicles(self) -> list[Vehicle]:
+        """Every vehicle of the account, over all pages."""
+        items = await self._collect(self._api("/user/vehicles"), "vehicles")
+        entries = [entry for item in items if (entry := parse_vehicle(item)) is not None]
+        self._links = {entry.vehicle.id: entry.links for entry in entries}
+        return [entry.vehicle for entry in entries]
+
+    async def fetch(self, vehicle: Vehicle, groups: set[DataGroup]) -> VehicleState:
+        """One ``/status`` call for every status group; alerts and maintenance for HEALTH.
+
+        A status call returns all it holds, whichever of its groups were asked for.
+        """
+        jobs = []
+        if groups & STATUS_GROUPS:
+            jobs.append(self._status(vehicle))
+        if DataGroup.HEALTH in groups:
+            jobs.append(self._health(vehicle))
+        state = VehicleState()
+        for part in await asyncio.gather(*jobs):
+            state = state.merged(part)
+        return state
+
+    async def invoke(
+        self, vehicle: Vehicle, command: Command, arguments: CommandArguments | None = None
+    ) -> CommandResult:
+        """Send a remote action and wait for its final status."""
+        if command not in vehicle.commands:
+            raise CommandFailedError(
+                CommandStatus.NOT_SUPPORTED, f"{command} is not available for this vehicle"
+            )
+        lock = self._vehicle_locks.setdefault(vehicle.id, asyncio.Lock())
+        async with lock:  # the API runs one remote per car at a time
+            action_id, status_href = await self._send(vehicle, remote_body(command))
+            progress = await self._final(action_id, status_href)
+        result = outcome(progress)
+        if result is not CommandStatus.SUCCESS:
+            raise CommandFailedError(
+                result, f"{command}: {progress.failure_cause or progress.status}"
+            )
+        return CommandResult(CommandStatus.SUCCESS, progress.status)
+
+    async def logout(self) -> None:
+        """Delete our callback registration, if we made one."""
+        if self._callback_id is None:
+            return
+        try:
+            await self._request("DELETE", self._api(f"/user/callbacks/{self._callback_id}"))
+        except VehicleApiError as err:
+            _LOGGER.debug("Could not delete the callback: %s", err)
+        self._callback_id = None
+
+    def deliver(self, payload: Any) -> None:
+        """Take a webhook body the integration received; final events resolve ``invoke``.
+
+        Raises ProtocolError when the body is neither a message nor a list of them.
+        """
+        for progress in parse_webhook(payload):
+            _LOGGER.debug("Remote %s: %s", progress.action_id[:8], progress.status)
+            self._waiters.update(progress)
+
+    # Requests
+
+    async def _request(
+        self,
+        method: str,
+        target: str,
+        *,
+        page: URL | None = None,
+        params: Mapping[str, str] | None = None,
+        body: Any = None,
+    ) -> Response:
+        path, query = self._router.route(target, page)
+        token = await self._tokens.access_token()
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "x-introspect-realm": self.brand.realm,
+            "Accept": "application/hal+json",
+        }
+        query = {**query, **(params or {}), "client_id": self._client_id}
+        return await self._http.request(method, path, params=query, headers=headers, json_body=body)
+
+    async def _get(self, target: str) -> Any:
+        return (await self._request("GET", target)).json()
+
+    async def _collect(self, first: str, key: str) -> list[dict[str, Any]]:
+        """Every item of a collection, following ``next`` links (never building them)."""
+        items: list[dict[str, Any]] = []
+        params: Mapping[str, str] | None = {"pageSize": str(self._page_size)}
+        target, page, seen = first, self._router.base, set()
+        for _ in range(MAX_PAGES):
+            path, query = self._router.route(target, page)
+            response = await self._request("GET", target, page=page, params=params)
+            found, next_href = page_items(response.json(), key, path)
+            items += found
+            seen.add((path, tuple(sorted(query.items()))))
+            if next_href is None:
+                return items
+            page, target, params = self._router.url(path), next_href, None
+            next_path, next_query = self._router.route(target, page)
+            if (next_path, tuple(sorted(next_query.items()))) in seen:
+                _LOGGER.debug("%s: the next link points back; stopping", path)
+                return items
+        _LOGGER.debug("%s: more than %s pages; stopping", first, MAX_PAGES)
+        return items
+
+    def _api(self, path: str) -> str:
+        """The absolute URL of an API path (links from the server are used as given)."""
+        return str(self._router.url(path))
+
+    def _link(self, vehicle: Vehicle, name: str, default: str | None) -> str | None:
+        return self._links.get(vehicle.id, {}).get(name, default)
+
+    # Data
+
+    async def _status(self, vehicle: Vehicle) -> VehicleState:
+        href = self._link(vehicle, "status", self._api(f"/user/vehicles/{vehicle.id}/status"))
+        assert href is not None
+        try:
+            return parse_status(await self._get(href))
+        except _NoDataError:
+            _LOGGER.debug("No status for the vehicle yet")
+            return VehicleState()
+
+    async def _health(self, vehicle: Vehicle) -> VehicleState:
+        state = VehicleState()
+        if (alerts := self._link(vehicle, "alerts", None)) is not None:
+            try:
+                state = state.merged(parse_alerts(await self._collect(alerts, "alerts")))
+            except _NoDataError:
+                _LOGGER.debug("No alerts for the vehicle")
+        if (maintenance := self._link(vehicle, "maintenance", None)) is not None:
+            try:
+                state = state.merged(parse_maintenance(await self._get(maintenance)))
+            except _NoDataError:
+                _LOGGER.debug("No maintenance data for the vehicle")
+        return state
+
+    # Remotes
+
+    async def _ensure_callback(self) -> str:
+        """Our callback's id: found by label and target, or registered now."""
+        async with self._callback_lock:
+            if self._callback_id is not None:
+                return self._callback_id
+            target = self._callback_url or NO_WEBHOOK_TARGET
+            items = await self._collect(self._api("/user/callbacks"), "callbacks")
+            if (found := find_callback(items, LABEL, target)) is not None:
+                self._callback_id = found
+                return found
+            subscribe = {
+                "label": LABEL,
+                "type": ["Remote"],
+                "callback": {"webhook": {"name": LABEL, "target": target}},
+            }
+            response = await self._request("POST", self._api("/user/callbacks"), body=subscribe)
+            self._callback_id = callback_id(response.json())
+            return self._callback_id
+
+    async def _send(self, vehicle: Vehicle, body: dict[str, Any]) -> tuple[str, str]:
+        """POST the remote (registering our callback again if the server lost it)."""
+        for attempt in (1, 2):
+            cbid = await self._ensure_callback()
+            template = self._link(vehicle, "remotes", None)
+            if template is None:
+                template = self._api(f"/user/vehicles/{vehicle.id}/callbacks/{{cbid}}/remotes")
+            remotes = expand(template, cbid=cbid)
+            try:
+                response = await self._request("POST", remotes, body=body)
+            except NotFoundError:
+                if attempt == 2:
+                    raise
+                _LOGGER.debug("Our callback is gone; registering it again")
+                self._callback_id = None
+                continue
+            answer = response.json()
+            action_id = remote_action_id(answer)
+            status_href = links_of(answer if isinstance(answer, dict) else {}).get("remote")
+            base = self._router.url(self._router.route(remotes)[0])
+            return action_id, str(base.join(URL(status_href or f"{remotes}/{action_id}")))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _final(self, action_id: str, status_href: str) -> RemoteProgress:
+        """Wait for the action's final status: webhook events, or reading it back."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._command_timeout
+        if self._callback_url is not None:
+            future = self._waiters.wait_for(action_id)
+            try:
+                return await asyncio.wait_for(future, self._command_timeout)
+            except TimeoutError:
+                self._waiters.forget(action_id)
+            progress = await self._read_back(status_href)  # one last look
+            if progress is not None and progress.done:
+                return progress
+        else:
+            while (remaining := deadline - loop.time()) > 0:
+                await asyncio.sleep(min(self._poll_interval, remaining))
+                progress = await self._read_back(status_href)
+                if progress is not None and progress.done:
+                    return progress
+        raise CommandFailedError(
+            CommandStatus.TIMEOUT, f"no final status after {self._command_timeout:g} s"
+        )
+
+    async def _read_back(self, status_href: str) -> RemoteProgress | None:
+        try:
+            return parse_remote_action(await self._get(status_href))
+        except NotFoundError:
+            return None

@@ -1,0 +1,90 @@
+"""Remote actions: request bodies, outcome mapping, and waiting for webhook results.
+
+A remote is accepted with 202 and a ``remoteActionId``; its progress arrives
+later, pushed to the registered webhook (``Message.remoteEvent``) or read
+back with ``GET .../remotes/{rid}``. Pending statuses (Accepted,
+WakingUpVehicle, SentToVehicle, ...) are not final; Success and AlreadyDone
+are success; Failed carries a ``failureCause`` mapped to a CommandStatus.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from typing import Any, Final
+
+from ..models import Command, CommandStatus
+from .parse import RemoteProgress
+
+LABEL: Final = "connected-vehicle"
+_BODIES: Final[dict[Command, dict[str, Any]]] = {
+    Command.LOCK: {"door": {"state": "Locked"}},
+    Command.UNLOCK: {"door": {"state": "Unlocked"}},
+    Command.HONK: {"horn": {"state": "Activated"}},
+    Command.FLASH: {"lights": {"on": True}},
+    Command.CLIMATE_START: {"preconditioning": {"airConditioning": {"immediate": True}}},
+    Command.CLIMATE_STOP: {"preconditioning": {"airConditioning": {"immediate": False}}},
+    Command.CHARGE_START: {"charging": {"immediate": True}},
+    Command.CHARGE_STOP: {"charging": {"immediate": False}},
+    Command.WAKE_UP: {"wakeUp": {"action": "WakeUp"}},
+}
+_CAUSES: Final = {
+    "toomanywakeupsovermonth": CommandStatus.ASLEEP,
+    "notpossibleduetovehiclebatterylevel": CommandStatus.ASLEEP,
+    "vehiclebatterychargetoolow": CommandStatus.ASLEEP,
+    "vehicleconnectiontimeout": CommandStatus.UNREACHABLE,
+    "doorsopen": CommandStatus.DOOR_OPEN,
+}
+_SUCCESS: Final = frozenset({"success", "alreadydone"})
+_KEPT_EARLY: Final = 64
+
+
+def remote_body(command: Command) -> dict[str, Any]:
+    """The ``Remote`` body for ``command``; KeyError when the API has no such remote."""
+    return {"label": LABEL, **_BODIES[command]}
+
+
+def outcome(progress: RemoteProgress) -> CommandStatus:
+    """The brand-neutral status of a final remote event."""
+    if progress.status.lower() in _SUCCESS:
+        return CommandStatus.SUCCESS
+    cause = (progress.failure_cause or progress.status).lower()
+    return _CAUSES.get(cause, CommandStatus.REJECTED)
+
+
+class RemoteWaiters:
+    """Futures for remote actions awaiting their final event.
+
+    An event may arrive before the waiter exists (the webhook can beat the
+    202 answer); the last few final events are kept for that case.
+    """
+
+    def __init__(self) -> None:
+        """Start with nothing pending."""
+        self._waiting: dict[str, asyncio.Future[RemoteProgress]] = {}
+        self._early: OrderedDict[str, RemoteProgress] = OrderedDict()
+
+    def wait_for(self, action_id: str) -> asyncio.Future[RemoteProgress]:
+        """A future resolved with the action's final progress."""
+        future: asyncio.Future[RemoteProgress] = asyncio.get_running_loop().create_future()
+        if (early := self._early.pop(action_id, None)) is not None:
+            future.set_result(early)
+        else:
+            self._waiting[action_id] = future
+        return future
+
+    def forget(self, action_id: str) -> None:
+        """Stop waiting for ``action_id``."""
+        self._waiting.pop(action_id, None)
+
+    def update(self, progress: RemoteProgress) -> None:
+        """Record an event: resolve the waiter when the event is final."""
+        if not progress.done:
+            return
+        future = self._waiting.pop(progress.action_id, None)
+        if future is None:
+            self._early[progress.action_id] = progress
+            while len(self._early) > _KEPT_EARLY:
+                self._early.popitem(last=False)
+        elif not future.done():
+            future.set_result(progress)

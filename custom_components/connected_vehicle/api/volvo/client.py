@@ -1,0 +1,342 @@
+"""Volvo Cars API client: Connected Vehicle v2 (v1 answers tolerated), Energy v2, Location v1."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+import logging
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from ..backend import TokenProvider
+from ..errors import (
+    AuthenticationError,
+    CommandFailedError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProtocolError,
+    RateLimitedError,
+    VehicleApiError,
+)
+from ..http import DEFAULT_TIMEOUT, HttpClient, Response
+from ..models import (
+    Command,
+    CommandArguments,
+    CommandResult,
+    CommandStatus,
+    DataGroup,
+    Powertrain,
+    Vehicle,
+    VehicleState,
+)
+from .const import (
+    API_KEY_HEADER,
+    CONNECTED_VEHICLE,
+    DEFAULT_API_URL,
+    ENERGY,
+    LOCATION,
+    OPERATION_ID_HEADER,
+)
+from .errors import error_for
+from .parse import parse_endpoint
+from .quota import ApiKeyQuota
+from .results import InvokeAnswer, command_status, parse_invoke
+from .vehicle import (
+    Details,
+    build_vehicle,
+    parse_commands,
+    parse_details,
+    parse_energy_capabilities,
+    parse_vehicle_list,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+ACCEPT: Final = "application/json"
+MAX_PAGES: Final = 50
+MAX_RUNTIME_MINUTES: Final = 15
+DEFAULT_RUNTIME_MINUTES: Final = 15
+# Waits between polls of a v1 command's href, in seconds (about 20 s in all).
+ASYNC_POLL_DELAYS: Final = (0.5, 1.0, 1.0, 2.0, 3.0, 5.0, 8.0)
+
+COMMAND_PATHS: Final[Mapping[Command, str]] = {
+    Command.LOCK: "lock",
+    Command.LOCK_REDUCED_GUARD: "lock-reduced-guard",
+    Command.UNLOCK: "unlock",
+    Command.HONK: "honk",
+    Command.FLASH: "flash",
+    Command.HONK_FLASH: "honk-flash",
+    Command.ENGINE_START: "engine-start",
+    Command.ENGINE_STOP: "engine-stop",
+    Command.CLIMATE_START: "climatization-start",
+    Command.CLIMATE_STOP: "climatization-stop",
+}
+# The endpoints of each group; energy-state and fuel only where the car has them.
+GROUP_ENDPOINTS: Final[Mapping[DataGroup, tuple[str, ...]]] = {
+    DataGroup.LOCKS_OPENINGS: ("doors", "windows", "engine-status"),
+    DataGroup.ENERGY: ("fuel", "energy-state"),
+    DataGroup.LOCATION: ("location",),
+    DataGroup.ODOMETER_TRIPS: ("odometer", "statistics"),
+    DataGroup.TYRES: ("tyres",),
+    DataGroup.HEALTH: ("diagnostics", "engine", "brakes", "warnings", "command-accessibility"),
+}
+# Errors that concern the whole account, not one endpoint: never swallowed.
+_FATAL: Final = (AuthenticationError, RateLimitedError)
+
+
+@dataclass
+class _Car:
+    """What the client learnt about a car: energy support and endpoints it lacks."""
+
+    has_battery: bool
+    has_tank: bool
+    energy_state: bool
+    unsupported: set[str] = field(default_factory=set)
+
+
+class VolvoClient:
+    """One Volvo ID account, through one VCC API key.
+
+    Every request carries the bearer token from ``tokens``, the API key and a
+    fresh ``vcc-api-operationId``. ``quota`` (shared by every client of the key)
+    counts calls and holds them back once the gateway says the day's quota is
+    used up. Neither token nor key ever appears in a message or log.
+    """
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        tokens: TokenProvider,
+        api_key: str,
+        *,
+        base_url: str = DEFAULT_API_URL,
+        quota: ApiKeyQuota | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        poll_delays: Sequence[float] = ASYNC_POLL_DELAYS,
+    ) -> None:
+        """Use the injected session; ``base_url`` may point at another server (the simulator)."""
+        self._http = HttpClient(
+            session,
+            base_url,
+            request_id_header=OPERATION_ID_HEADER,
+            timeout=timeout,
+            error_mapper=error_for,
+        )
+        self._tokens = tokens
+        self._api_key = api_key
+        self.quota = quota if quota is not None else ApiKeyQuota()
+        self._poll_delays = tuple(poll_delays)
+        self._cars: dict[str, _Car] = {}
+
+    # Backend protocol
+
+    async def vehicles(self) -> list[Vehicle]:
+        """The account's cars with details, commands and energy support (pages followed)."""
+        vins: list[str] = []
+        query: str | None = ""
+        for _ in range(MAX_PAGES):
+            if query is None:
+                break
+            response = await self._request("GET", CONNECTED_VEHICLE + _page_query(query))
+            page, query = parse_vehicle_list(response.json())
+            vins += [vin for vin in page if vin not in vins]
+        return list(await asyncio.gather(*(self._vehicle(vin) for vin in vins)))
+
+    async def fetch(self, vehicle: Vehicle, groups: set[DataGroup]) -> VehicleState:
+        """The requested groups' readings; each endpoint once, all at once.
+
+        An endpoint the car lacks (404) is remembered and not asked again. One
+        failing endpoint does not lose the others' readings, unless the failure
+        concerns the account (authentication, quota) or every endpoint failed.
+        """
+        car = self._car(vehicle)
+        endpoints = [
+            endpoint
+            for group in sorted(groups)
+            for endpoint in GROUP_ENDPOINTS.get(group, ())
+            if self._wanted(car, endpoint)
+        ]
+        endpoints = list(dict.fromkeys(endpoints))
+        results = await asyncio.gather(
+            *(self._fetch_endpoint(vehicle.id, endpoint) for endpoint in endpoints),
+            return_exceptions=True,
+        )
+        state = VehicleState()
+        missing: list[tuple[str, VehicleApiError]] = []
+        errors: list[VehicleApiError] = []
+        for endpoint, result in zip(endpoints, results, strict=True):
+            if isinstance(result, VehicleState):
+                state = state.merged(result)
+            elif isinstance(result, (NotFoundError, PermissionDeniedError)):
+                missing.append((endpoint, result))
+            elif isinstance(result, VehicleApiError):
+                errors.append(result)
+                _LOGGER.debug("/%s failed: %s", endpoint, result)
+            elif isinstance(result, BaseException):
+                raise result
+        if fatal := next((err for err in errors if isinstance(err, _FATAL)), None):
+            raise fatal
+        if errors and len(errors) + len(missing) == len(endpoints):
+            raise errors[0]
+        if len(missing) > 1 and len(missing) == len(endpoints):
+            raise missing[0][1]  # nothing there at all: the car is gone, not its endpoints
+        for endpoint, err in missing:
+            _LOGGER.log(
+                logging.WARNING if isinstance(err, PermissionDeniedError) else logging.DEBUG,
+                "No /%s for this car (%s); not asking again",
+                endpoint,
+                err,
+            )
+            car.unsupported.add(endpoint)
+        return state
+
+    async def invoke(
+        self, vehicle: Vehicle, command: Command, arguments: CommandArguments | None = None
+    ) -> CommandResult:
+        """Run a command; CommandFailedError unless the car completed it."""
+        path = COMMAND_PATHS.get(command)
+        if path is None or command not in vehicle.commands:
+            raise CommandFailedError(
+                CommandStatus.NOT_SUPPORTED, f"{command} is not available for this car"
+            )
+        body: dict[str, Any] | None = None
+        if command is Command.ENGINE_START:
+            runtime = arguments.runtime_minutes if arguments else None
+            runtime = DEFAULT_RUNTIME_MINUTES if runtime is None else runtime
+            if not 1 <= runtime <= MAX_RUNTIME_MINUTES:
+                raise CommandFailedError(
+                    CommandStatus.REJECTED,
+                    f"engine runtime must be 1 to {MAX_RUNTIME_MINUTES} minutes, not {runtime}",
+                )
+            body = {"runtimeMinutes": runtime}
+        self.quota.acquire_command()
+        url = f"{CONNECTED_VEHICLE}/{vehicle.id}/commands/{path}"
+        try:
+            response = await self._request("POST", url, json_body=body)
+        except NotFoundError as err:
+            raise CommandFailedError(
+                CommandStatus.NOT_SUPPORTED, str(err), status=err.status, request_id=err.request_id
+            ) from err
+        answer = parse_invoke(response.json())
+        if answer.href is not None and answer.pending:
+            answer = await self._follow(answer.href, answer)
+        return _result(command, answer, response.request_id)
+
+    async def logout(self) -> None:
+        """Nothing to release: Home Assistant owns the OAuth2 tokens."""
+
+    # Internals
+
+    async def _vehicle(self, vin: str) -> Vehicle:
+        response = await self._request("GET", f"{CONNECTED_VEHICLE}/{vin}")
+        details = parse_details(vin, response.json())
+        commands_raw, energy_raw = await asyncio.gather(
+            self._optional(f"{CONNECTED_VEHICLE}/{vin}/commands"),
+            self._optional(f"{ENERGY}/{vin}/capabilities") if details.has_battery else _none(),
+        )
+        commands = parse_commands(commands_raw) if commands_raw is not None else frozenset()
+        energy = energy_raw is not None and parse_energy_capabilities(energy_raw)
+        self._cars[details.vin] = _Car(details.has_battery, details.has_tank, energy)
+        return build_vehicle(details, commands, energy)
+
+    def _car(self, vehicle: Vehicle) -> _Car:
+        """What we know of the car; from its powertrain if vehicles() did not list it."""
+        car = self._cars.get(vehicle.id)
+        if car is None:
+            details = Details(vehicle.id, None, None, vehicle.powertrain, None, None)
+            unknown = vehicle.powertrain is Powertrain.UNKNOWN
+            car = _Car(details.has_battery or unknown, details.has_tank or unknown, True)
+            self._cars[vehicle.id] = car
+        return car
+
+    @staticmethod
+    def _wanted(car: _Car, endpoint: str) -> bool:
+        if endpoint in car.unsupported:
+            return False
+        if endpoint == "energy-state":
+            return car.has_battery and car.energy_state
+        if endpoint == "fuel":
+            return car.has_tank
+        return True
+
+    async def _fetch_endpoint(self, vin: str, endpoint: str) -> VehicleState:
+        path = {
+            "energy-state": f"{ENERGY}/{vin}/state",
+            "location": f"{LOCATION}/{vin}/location",
+        }.get(endpoint, f"{CONNECTED_VEHICLE}/{vin}/{endpoint}")
+        try:
+            response = await self._request("GET", path)
+        except NotFoundError:
+            if endpoint != "location":
+                raise
+            return VehicleState()  # no position known right now
+        return parse_endpoint(endpoint, response.json())
+
+    async def _optional(self, path: str) -> Any:
+        """JSON of a GET the car may lack: None on 404 or 403."""
+        try:
+            return (await self._request("GET", path)).json()
+        except (NotFoundError, PermissionDeniedError) as err:
+            _LOGGER.debug("No answer from an optional endpoint: %s", err)
+            return None
+
+    async def _follow(self, href: str, answer: InvokeAnswer) -> InvokeAnswer:
+        """Poll a v1 request until its status is final (bounded)."""
+        path = urlsplit(href).path  # never send our token to another host
+        if not path.startswith("/"):
+            raise ProtocolError("command answer: unusable async href")
+        for delay in self._poll_delays:
+            await asyncio.sleep(delay)
+            answer = parse_invoke((await self._request("GET", path)).json())
+            if not answer.pending:
+                return answer
+        return InvokeAnswer("TIMEOUT", "no final status from the car")
+
+    async def _request(self, method: str, path: str, *, json_body: Any = None) -> Response:
+        """One authenticated call, counted against the key's quota."""
+        self.quota.check()
+        token = await self._tokens.access_token()
+        headers = {
+            "Authorization": f"Bearer {token}",
+            API_KEY_HEADER: self._api_key,
+            "Accept": ACCEPT,
+        }
+        self.quota.record_call()
+        try:
+            return await self._http.request(method, path, headers=headers, json_body=json_body)
+        except RateLimitedError as err:
+            if err.status == 403 and err.retry_after is not None:
+                self.quota.block(err.retry_after)
+            raise
+
+
+def _page_query(query: str) -> str:
+    """The list path's query from the pagination's ``next`` ("?limit=..&offset=..")."""
+    query = query.strip()
+    if not query:
+        return ""
+    if "://" in query or query.startswith("/"):
+        query = urlsplit(query).query
+    return "?" + query.lstrip("?")
+
+
+async def _none() -> None:
+    return None
+
+
+def _result(command: Command, answer: InvokeAnswer, request_id: str) -> CommandResult:
+    if answer.status is None:
+        raise ProtocolError(f"{command}: the answer has no command status", request_id=request_id)
+    status = command_status(answer.status)
+    if answer.pending:
+        status = CommandStatus.TIMEOUT
+    if status is CommandStatus.SUCCESS:
+        return CommandResult(CommandStatus.SUCCESS, answer.message or None)
+    raise CommandFailedError(
+        status,
+        f"{command}: {answer.status}" + (f" ({answer.message})" if answer.message else ""),
+        request_id=request_id,
+    )

@@ -1,0 +1,74 @@
+"""Volvo's error answers mapped onto the shared error hierarchy."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Final
+
+from ..errors import (
+    CommandFailedError,
+    PermissionDeniedError,
+    QuotaExhaustedError,
+    VehicleApiError,
+)
+from ..http import Response, error_for_status
+from ..models import CommandStatus
+
+_QUOTA: Final = re.compile(r"out of call volume quota", re.IGNORECASE)
+_REPLENISHED: Final = re.compile(r"replenished in (?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})")
+_MAX_MESSAGE: Final = 200
+
+
+def server_message(text: str) -> str | None:
+    """The message of an error body (Volvo's ``error.message`` or the gateway's ``message``)."""
+    try:
+        body: Any = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(body, dict):
+        return None
+    error = body.get("error")
+    parts = (
+        [error.get("message"), error.get("description")]
+        if isinstance(error, dict)
+        else [body.get("message")]
+    )
+    message = " - ".join(str(part) for part in parts if isinstance(part, str) and part)
+    return message[:_MAX_MESSAGE] or None
+
+
+def quota_wait(text: str) -> float | None:
+    """Seconds until the quota replenishes, from "... replenished in [D.]HH:MM:SS"."""
+    match = _REPLENISHED.search(text)
+    if match is None:
+        return None
+    days, hours, minutes, seconds = (int(group or 0) for group in match.groups())
+    return float(((days * 24 + hours) * 60 + minutes) * 60 + seconds)
+
+
+def error_for(response: Response) -> VehicleApiError:
+    """Volvo specifics on top of the generic mapping.
+
+    A used-up API key quota is a 403 from the gateway: it is a rate limit with
+    a known end, never an authentication or permission problem. 422 on a
+    command means the car does not support it.
+    """
+    status, rid = response.status, response.request_id
+    message = server_message(response.text)
+    text = f"{response.path}: HTTP {status}" + (f" ({message})" if message else "")
+    if status == 403 and _QUOTA.search(response.text):
+        return QuotaExhaustedError(
+            f"{response.path}: Volvo API key quota used up",
+            retry_after=quota_wait(response.text),
+            status=status,
+            request_id=rid,
+        )
+    if status == 403:
+        return PermissionDeniedError(text, status=status, request_id=rid)
+    if status == 422 and "/commands/" in response.path:
+        return CommandFailedError(CommandStatus.NOT_SUPPORTED, text, status=status, request_id=rid)
+    error = error_for_status(response)
+    if message:
+        error.args = (text,)
+    return error

@@ -1,0 +1,305 @@
+"""Parse Volvo status, energy and location answers into brand-neutral readings.
+
+Every endpoint has a table of readings: the brand-neutral key, the Volvo
+field names (v2 spelling first, then the deprecated v1 one) and how to read
+the value. Missing, unspecified, unknown and mistyped fields are left out
+(with a debug log); only a body of the wrong JSON type raises ProtocolError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+import logging
+import re
+from typing import Any, Final
+
+from ..coerce import as_float, as_utc
+from ..models import Location, Reading, VehicleState
+from .values import (
+    Field,
+    enum,
+    find,
+    is_locked,
+    is_open,
+    is_running,
+    needs_attention,
+    number,
+    reading,
+    unwrap,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+type Reader = Callable[[Field], Reading | None]
+type Table = tuple[tuple[str, tuple[str, ...], Reader], ...]
+
+TYRE_WARNINGS: Final = ("ok", "warning", "alert")
+CHARGING_STATES: Final = ("charging", "stopped", "done", "error", "timerwait", "discharging")
+CHARGER_CONNECTIONS: Final = ("connected", "disconnected", "fault")
+CHARGING_TYPES: Final = ("ac", "dc", "none")
+
+_BULB_FIELDS: Final = (
+    "brakeLightCenterWarning", "brakeLightLeftWarning", "brakeLightRightWarning",
+    "fogLightFrontWarning", "fogLightRearWarning", "positionLightFrontLeftWarning",
+    "positionLightFrontRightWarning", "positionLightRearLeftWarning",
+    "positionLightRearRightWarning", "highBeamLeftWarning", "highBeamRightWarning",
+    "lowBeamLeftWarning", "lowBeamRightWarning", "daytimeRunningLightLeftWarning",
+    "daytimeRunningLightRightWarning", "turnIndicationFrontLeftWarning",
+    "turnIndicationFrontRightWarning", "turnIndicationRearLeftWarning",
+    "turnIndicationRearRightWarning", "registrationPlateLightWarning",
+    "sideMarkLightsWarning", "hazardLightsWarning", "reverseLightsWarning",
+)  # fmt: skip
+
+
+def _bulb_key(field: str) -> str:
+    """``brakeLightLeftWarning`` -> ``bulb_brake_light_left``."""
+    return "bulb_" + re.sub(r"(?<!^)(?=[A-Z])", "_", field.removesuffix("Warning")).lower()
+
+
+BULB_KEYS: Final = tuple(_bulb_key(field) for field in _BULB_FIELDS)
+
+_TYRES: Final = {
+    "NO_WARNING": "ok",
+    "LOW_PRESSURE": "warning",
+    "HIGH_PRESSURE": "warning",
+    "LOW": "warning",
+    "HIGH": "warning",
+    "VERY_LOW_PRESSURE": "alert",
+    "VERY_LOW": "alert",
+}
+_CHARGING: Final = {
+    "CHARGING": "charging",
+    "IDLE": "stopped",
+    "DONE": "done",
+    "ERROR": "error",
+    "FAULT": "error",
+    "SCHEDULED": "timerwait",
+    "SMART_CHARGING": "timerwait",
+    "DISCHARGING": "discharging",
+}
+_CONNECTION: Final = {
+    "CONNECTED": "connected",
+    "CONNECTED_AC": "connected",
+    "CONNECTED_DC": "connected",
+    "DISCONNECTED": "disconnected",
+    "FAULT": "fault",
+}
+_TYPES: Final = {"AC": "ac", "DC": "dc", "NONE": "none"}
+_DAYS_PER: Final = {"d": 1.0, "day": 1.0, "days": 1.0, "week": 7.0, "weeks": 7.0}
+_DAYS_PER_MONTH: Final = 30.0
+
+
+def _flag(convert: Callable[[Any], bool | None]) -> Reader:
+    return lambda field: reading(field, convert(field.value))
+
+
+def _choice(mapping: Mapping[str, str], *, prefix: str = "") -> Reader:
+    def read(field: Field) -> Reading | None:
+        value = enum(field.value)
+        return reading(field, mapping.get((value or "").removeprefix(prefix)))
+
+    return read
+
+
+def _number(unit: str) -> Reader:
+    return lambda field: number(field, unit)
+
+
+def _days(field: Field) -> Reading | None:
+    """Time to service in days, from days, weeks or months (taken as 30 days)."""
+    value = as_float(field.value, field="timeToService")
+    unit = (field.unit or "days").strip().lower()
+    factor = _DAYS_PER_MONTH if unit.startswith("month") else _DAYS_PER.get(unit)
+    if value is None or factor is None:
+        return None
+    return Reading(round(value * factor), "d", field.observed_at)
+
+
+_OPEN, _WARNING = _flag(is_open), _flag(needs_attention)
+_KM = _number("km")
+
+DOORS: Final[Table] = (
+    ("central_lock", ("centralLock", "carLocked"), _flag(is_locked)),
+    ("door_front_left", ("frontLeftDoor", "frontLeft"), _OPEN),
+    ("door_front_right", ("frontRightDoor", "frontRight"), _OPEN),
+    ("door_rear_left", ("rearLeftDoor", "rearLeft"), _OPEN),
+    ("door_rear_right", ("rearRightDoor", "rearRight"), _OPEN),
+    ("hood", ("hood",), _OPEN),
+    ("tailgate", ("tailgate", "tailGate"), _OPEN),
+    ("tank_lid", ("tankLid", "fuelLid"), _OPEN),
+)
+WINDOWS: Final[Table] = (
+    ("window_front_left", ("frontLeftWindow", "frontLeft"), _OPEN),
+    ("window_front_right", ("frontRightWindow", "frontRight"), _OPEN),
+    ("window_rear_left", ("rearLeftWindow", "rearLeft"), _OPEN),
+    ("window_rear_right", ("rearRightWindow", "rearRight"), _OPEN),
+    ("sunroof", ("sunroof", "sunRoof"), _OPEN),
+)
+ENGINE_STATUS: Final[Table] = (
+    ("engine_running", ("engineStatus", "engineRunning"), _flag(is_running)),
+)
+ENGINE: Final[Table] = (
+    ("oil_level_warning", ("oilLevelWarning", "oilLevel"), _WARNING),
+    (
+        "coolant_level_warning",
+        ("engineCoolantLevelWarning", "engineCoolantLevel", "coolantLevelWarning"),
+        _WARNING,
+    ),
+)
+BRAKES: Final[Table] = (
+    ("brake_fluid_warning", ("brakeFluidLevelWarning", "brakeFluidLevel", "brakeFluid"), _WARNING),
+)
+DIAGNOSTICS: Final[Table] = (
+    ("service_warning", ("serviceWarning", "serviceWarningStatus"), _WARNING),
+    ("washer_fluid_warning", ("washerFluidLevelWarning", "washerFluidLevel"), _WARNING),
+    ("time_to_service", ("timeToService",), _days),
+    ("distance_to_service", ("distanceToService",), _KM),
+    ("engine_hours_to_service", ("engineHoursToService",), _number("h")),
+)
+FUEL: Final[Table] = (
+    ("fuel_amount", ("fuelAmount",), _number("L")),
+    ("battery_level", ("batteryChargeLevel",), _number("%")),
+)
+ODOMETER: Final[Table] = (("odometer", ("odometer",), _KM),)
+STATISTICS: Final[Table] = (
+    ("trip_meter_manual", ("tripMeterManual", "tripMeter1"), _KM),
+    ("trip_meter_automatic", ("tripMeterAutomatic", "tripMeter2"), _KM),
+    ("average_speed", ("averageSpeed",), _number("km/h")),
+    ("average_speed_automatic", ("averageSpeedAutomatic",), _number("km/h")),
+    ("average_fuel_consumption", ("averageFuelConsumption",), _number("L/100km")),
+    (
+        "average_fuel_consumption_automatic",
+        ("averageFuelConsumptionAutomatic",),
+        _number("L/100km"),
+    ),
+    ("average_energy_consumption", ("averageEnergyConsumption",), _number("kWh/100km")),
+    (
+        "average_energy_consumption_automatic",
+        ("averageEnergyConsumptionAutomatic",),
+        _number("kWh/100km"),
+    ),
+    ("fuel_range", ("distanceToEmptyTank", "distanceToEmpty"), _KM),
+    # Like Home Assistant core: the statistics' range, which the car shows, not the
+    # energy API's electricRange, which does not always agree with it.
+    ("electric_range", ("distanceToEmptyBattery",), _KM),
+)
+TYRES: Final[Table] = tuple(
+    (f"tyre_warning_{wheel}", (name, f"{name}Tyre"), _choice(_TYRES))
+    for wheel, name in (
+        ("front_left", "frontLeft"),
+        ("front_right", "frontRight"),
+        ("rear_left", "rearLeft"),
+        ("rear_right", "rearRight"),
+    )
+)
+WARNINGS: Final[Table] = tuple(
+    (key, (field,), _WARNING) for key, field in zip(BULB_KEYS, _BULB_FIELDS, strict=True)
+)
+ACCESSIBILITY: Final[Table] = (
+    (
+        "commands_available",
+        ("availabilityStatus",),
+        _flag(lambda raw: {"AVAILABLE": True, "UNAVAILABLE": False}.get(enum(raw) or "")),
+    ),
+)
+ENERGY: Final[Table] = (
+    ("battery_level", ("batteryChargeLevel",), _number("%")),
+    (
+        "charger_connection",
+        ("chargerConnectionStatus", "chargingConnectionStatus"),
+        _choice(_CONNECTION, prefix="CONNECTION_STATUS_"),
+    ),
+    (
+        "charging_state",
+        ("chargingStatus", "chargingSystemStatus"),
+        _choice(_CHARGING, prefix="CHARGING_SYSTEM_"),
+    ),
+    ("charging_type", ("chargingType",), _choice(_TYPES)),
+    ("charging_power", ("chargingPower",), _number("W")),
+    ("charge_current_limit", ("chargingCurrentLimit",), _number("A")),
+    ("charge_target", ("targetBatteryChargeLevel", "targetBatteryLevel"), _number("%")),
+    (
+        "charge_time_to_limit",
+        ("estimatedChargingTimeToTargetBatteryChargeLevel", "estimatedChargingTime"),
+        _number("min"),
+    ),
+)
+
+
+def read_table(raw: Any, table: Table, what: str) -> VehicleState:
+    """Every reading of ``table`` the answer holds."""
+    payload = unwrap(raw, what)
+    readings: dict[str, Reading] = {}
+    for key, names, read in table:
+        field = find(payload, names)
+        if field is None:
+            continue
+        result = read(field)
+        if result is None:
+            _LOGGER.debug("%s: ignoring unreadable %s", what, names[0])
+            continue
+        readings[key] = result
+    return VehicleState(readings)
+
+
+def parse_energy_state(raw: Any) -> VehicleState:
+    """Energy API state (not wrapped); adds ``plugged_in`` and ``charging``."""
+    state = read_table(raw, ENERGY, "energy state")
+    extra: dict[str, Reading] = {}
+    if (connection := state.readings.get("charger_connection")) and connection.value != "fault":
+        extra["plugged_in"] = Reading(connection.value == "connected", None, connection.observed_at)
+    if charging := state.readings.get("charging_state"):
+        extra["charging"] = Reading(charging.value == "charging", None, charging.observed_at)
+    return state.merged(VehicleState(extra)) if extra else state
+
+
+def parse_location(raw: Any) -> VehicleState:
+    """Location API: a GeoJSON Feature, coordinates ``[longitude, latitude, altitude]``."""
+    feature = unwrap(raw, "location")
+    geometry = feature.get("geometry")
+    properties = feature.get("properties")
+    properties = properties if isinstance(properties, dict) else {}
+    coordinates = geometry.get("coordinates") if isinstance(geometry, dict) else None
+    if not isinstance(coordinates, list) or len(coordinates) < 2:
+        return VehicleState()
+    longitude = as_float(coordinates[0], field="longitude")
+    latitude = as_float(coordinates[1], field="latitude")
+    if latitude is None or longitude is None or abs(latitude) > 90 or abs(longitude) > 180:
+        _LOGGER.debug("location: ignoring unreadable coordinates")
+        return VehicleState()
+    heading = as_float(properties.get("heading"), field="heading")
+    return VehicleState(
+        location=Location(
+            latitude=latitude,
+            longitude=longitude,
+            heading=heading % 360 if heading is not None else None,
+            altitude=as_float(coordinates[2]) if len(coordinates) > 2 else None,
+            observed_at=as_utc(properties.get("timestamp")),
+        )
+    )
+
+
+_TABLES: Final[Mapping[str, Table]] = {
+    "doors": DOORS,
+    "windows": WINDOWS,
+    "engine-status": ENGINE_STATUS,
+    "engine": ENGINE,
+    "fuel": FUEL,
+    "odometer": ODOMETER,
+    "diagnostics": DIAGNOSTICS,
+    "brakes": BRAKES,
+    "tyres": TYRES,
+    "warnings": WARNINGS,
+    "statistics": STATISTICS,
+    "command-accessibility": ACCESSIBILITY,
+}
+ENDPOINTS: Final = (*_TABLES, "energy-state", "location")
+
+
+def parse_endpoint(endpoint: str, raw: Any) -> VehicleState:
+    """The readings of one endpoint's answer (``energy-state``, ``location`` or a status one)."""
+    if endpoint == "energy-state":
+        return parse_energy_state(raw)
+    if endpoint == "location":
+        return parse_location(raw)
+    return read_table(raw, _TABLES[endpoint], endpoint)

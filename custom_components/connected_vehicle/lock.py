@@ -1,0 +1,81 @@
+"""The central lock of cars whose back end can lock and unlock them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.lock import LockEntity, LockEntityDescription
+from homeassistant.const import ATTR_CODE
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api.models import Command, Vehicle, VehicleState
+from .const import CONF_UNLOCK_PIN, DOMAIN
+from .coordinator import ConnectedVehicleConfigEntry
+from .entity import VehicleEntity, VehicleEntityDescription, add_entities_when_reported
+
+PARALLEL_UPDATES = 1
+
+
+def _lockable(vehicle: Vehicle, state: VehicleState) -> bool:
+    return {Command.LOCK, Command.UNLOCK} <= vehicle.commands and "central_lock" in state.readings
+
+
+@dataclass(frozen=True, kw_only=True)
+class VehicleLockDescription(VehicleEntityDescription, LockEntityDescription):
+    """The central lock, fed by the ``central_lock`` reading."""
+
+
+LOCK = VehicleLockDescription(key="central_lock", translation_key="lock", exists_fn=_lockable)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ConnectedVehicleConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the lock of each car that reports its lock and accepts both commands."""
+    add_entities_when_reported(entry, async_add_entities, (LOCK,), VehicleLock)
+
+
+class VehicleLock(VehicleEntity, LockEntity):
+    """Shows locking/unlocking while the command runs; a PIN from the options guards unlock."""
+
+    entity_description: VehicleLockDescription
+
+    @property
+    def code_format(self) -> str | None:
+        """A code is asked for only when the user set an unlock PIN."""
+        return r"^\S+$" if self._pin is not None else None
+
+    @property
+    def is_locked(self) -> bool | None:
+        """The car's last reported lock state."""
+        reading = self.reading
+        return reading.value if reading is not None and isinstance(reading.value, bool) else None
+
+    async def async_lock(self, **kwargs: Any) -> None:
+        """Lock the car."""
+        await self._run(Command.LOCK, locking=True)
+
+    async def async_unlock(self, **kwargs: Any) -> None:
+        """Unlock the car, if the PIN (when one is set) matches."""
+        if self._pin is not None and kwargs.get(ATTR_CODE) != self._pin:
+            raise ServiceValidationError(translation_domain=DOMAIN, translation_key="wrong_pin")
+        await self._run(Command.UNLOCK, locking=False)
+
+    @property
+    def _pin(self) -> str | None:
+        pin = self.coordinator.config_entry.options.get(CONF_UNLOCK_PIN)
+        return str(pin) if pin else None
+
+    async def _run(self, command: Command, *, locking: bool) -> None:
+        self._attr_is_locking, self._attr_is_unlocking = locking, not locking
+        self.async_write_ha_state()
+        try:
+            await self.coordinator.async_invoke(command)
+        finally:
+            self._attr_is_locking = self._attr_is_unlocking = False
+            self.async_write_ha_state()

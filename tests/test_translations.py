@@ -1,0 +1,88 @@
+"""Every name, state, error and issue the code can show has an English text and an icon file entry."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import re
+from typing import Any
+
+import pytest
+
+from custom_components.connected_vehicle.api.models import CommandStatus
+from custom_components.connected_vehicle.binary_sensor import BINARY_SENSORS
+from custom_components.connected_vehicle.button import BUTTONS
+from custom_components.connected_vehicle.climate import CLIMATE
+from custom_components.connected_vehicle.device_tracker import LOCATION
+from custom_components.connected_vehicle.image import PICTURE
+from custom_components.connected_vehicle.lock import LOCK
+from custom_components.connected_vehicle.sensor import SENSORS
+
+PACKAGE = Path(__file__).resolve().parents[1] / "custom_components" / "connected_vehicle"
+STRINGS: dict[str, Any] = json.loads((PACKAGE / "translations" / "en.json").read_text())
+ICONS: dict[str, Any] = json.loads((PACKAGE / "icons.json").read_text())
+PLATFORM_DESCRIPTIONS = {
+    "sensor": SENSORS,
+    "binary_sensor": BINARY_SENSORS,
+    "button": BUTTONS,
+    "lock": (LOCK,),
+    "climate": (CLIMATE,),
+    "image": (PICTURE,),
+    "device_tracker": (LOCATION,),
+}
+
+
+@pytest.mark.parametrize("platform", sorted(PLATFORM_DESCRIPTIONS))
+def test_every_entity_has_a_name(platform: str) -> None:
+    """Each description's translation key names an entity in en.json."""
+    names = STRINGS["entity"].get(platform, {})
+    for description in PLATFORM_DESCRIPTIONS[platform]:
+        key = description.translation_key or description.key
+        assert "name" in names.get(key, {}), f"{platform}.{key} has no name"
+
+
+def test_every_enum_option_has_a_text() -> None:
+    """Each option of an enum sensor is translated."""
+    for description in SENSORS:
+        states = STRINGS["entity"]["sensor"][description.key].get("state", {})
+        for option in description.options or ():
+            assert option in states, f"sensor.{description.key}: option {option} untranslated"
+
+
+def test_icons_only_name_known_entities() -> None:
+    """icons.json has no leftovers for entities that no longer exist."""
+    for platform, icons in ICONS["entity"].items():
+        keys = {d.translation_key or d.key for d in PLATFORM_DESCRIPTIONS[platform]}
+        keys |= {"api_calls_today"} if platform == "sensor" else set()
+        assert set(icons) <= keys, f"{platform}: icons for unknown {set(icons) - keys}"
+
+
+def _keys_in_code(pattern: str) -> set[str]:
+    found: set[str] = set()
+    for path in PACKAGE.rglob("*.py"):
+        found.update(re.findall(pattern, path.read_text()))
+    return found
+
+
+def test_every_raised_exception_is_translated() -> None:
+    """Translation keys passed with translation_domain exist under "exceptions" (or issues)."""
+    keys = _keys_in_code(r'translation_key="([a-z_]+)"')
+    keys |= {f"command_{status}" for status in CommandStatus if status is not CommandStatus.SUCCESS}
+    keys -= {"lock", "climatization"}  # entity translation keys
+    known = set(STRINGS["exceptions"]) | set(STRINGS["issues"])
+    assert keys <= known, f"untranslated: {sorted(keys - known)}"
+
+
+def test_every_repair_issue_is_translated() -> None:
+    """Issues raised by the coordinator have a title and a description."""
+    for key in ("quota_exhausted", "permission_denied"):
+        assert {"title", "description"} <= set(STRINGS["issues"][key])
+
+
+def test_every_action_is_described() -> None:
+    """services.yaml and the action texts agree, field by field."""
+    services = (PACKAGE / "services.yaml").read_text()
+    for action, text in STRINGS["services"].items():
+        assert re.search(rf"^{action}:", services, re.M), action
+        for field in text["fields"]:
+            assert re.search(rf"^    {field}:", services, re.M), f"{action}.{field}"
