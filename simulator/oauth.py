@@ -115,9 +115,11 @@ class OAuthServer:
 
     # For tests and the admin API
 
-    def issue(self, username: str, scopes: tuple[str, ...] | None = None) -> dict[str, str | int]:
+    def issue(
+        self, username: str, scopes: tuple[str, ...] | None = None, client_id: str = "test"
+    ) -> dict[str, str | int]:
         """Issue tokens without the browser dance; answer the token endpoint's JSON."""
-        return self._tokens(Grant(username, "test", frozenset(scopes or self.scopes)))
+        return self._tokens(Grant(username, client_id, frozenset(scopes or self.scopes)))
 
     def expire_access_tokens(self) -> None:
         """Make every access token expire now (refresh tokens stay valid)."""

@@ -13,7 +13,7 @@ from homeassistant.components.application_credentials import (
     ClientCredential,
     async_import_client_credential,
 )
-from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_USERNAME
+from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_USERNAME, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 import pytest
@@ -26,6 +26,7 @@ from custom_components.connected_vehicle.backends import account_unique_id
 from custom_components.connected_vehicle.const import (
     CONF_ACCOUNT,
     CONF_BACKEND,
+    CONF_BRAND,
     CONF_SERVER_URL,
     DOMAIN,
 )
@@ -156,3 +157,42 @@ async def loaded_volvo(hass: HomeAssistant, volvo_entry: MockConfigEntry) -> Moc
     assert await hass.config_entries.async_setup(volvo_entry.entry_id)
     await hass.async_block_till_done()
     return volvo_entry
+
+
+# --- Stellantis ------------------------------------------------------------------------
+
+CLIENT_ID = "test-client"
+
+
+def stellantis_data(sim: Simulator, url: str, brand: str = "peugeot") -> dict[str, Any]:
+    """Entry data for the brand's demo account on the simulator."""
+    issued = sim.stellantis.oauth[brand].issue("demo", client_id=CLIENT_ID)
+    return {
+        CONF_BACKEND: "stellantis",
+        CONF_BRAND: brand,
+        CONF_SERVER_URL: url,
+        CONF_ACCOUNT: f"{brand}-demo",
+        CONF_WEBHOOK_ID: "0123456789abcdef",
+        "auth_implementation": CREDENTIAL_ID,
+        "token": oauth_token(issued),
+    }
+
+
+@pytest.fixture
+async def peugeot_entry(
+    hass: HomeAssistant, sim: Simulator, sim_url: str, credentials: None
+) -> MockConfigEntry:
+    """A config entry for the demo Peugeot account (three cars), added to Home Assistant.
+
+    Home Assistant's address is one the simulated cloud cannot reach (as a LAN
+    address is for the real one) unless a test serves it.
+    """
+    await hass.config.async_update(internal_url="http://127.0.0.1:9")
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Peugeot (3 cars)",
+        data=stellantis_data(sim, sim_url),
+        unique_id=f"peugeot:peugeot-demo@{sim_url}",
+    )
+    entry.add_to_hass(hass)
+    return entry

@@ -11,12 +11,14 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
 from .api.errors import AuthenticationError, VehicleApiError
+from .api.stellantis import StellantisClient
 from .api.volvo import VolvoClient
-from .backends import async_entry_tokens, create_backend, create_plan, create_session
+from .backends import async_entry_access, create_backend, create_plan, create_session
 from .const import CONF_BACKEND, DOMAIN, BackendKind
 from .coordinator import ConnectedVehicleConfigEntry, RuntimeData, VehicleCoordinator
 from .entity import vehicle_unique_id
 from .services import async_setup_services
+from .webhooks import callback_url, register_results_webhook
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -26,6 +28,7 @@ PLATFORMS: list[Platform] = [
     Platform.IMAGE,
     Platform.LOCK,
     Platform.SENSOR,
+    Platform.SWITCH,
 ]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -39,8 +42,13 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(hass: HomeAssistant, entry: ConnectedVehicleConfigEntry) -> bool:
     """Sign in, list the account's cars, and poll each one."""
     kind = entry.data[CONF_BACKEND]
-    tokens = await async_entry_tokens(hass, entry) if kind != BackendKind.OVMS else None
-    backend = create_backend(hass, create_session(hass), entry.data, tokens)
+    access = await async_entry_access(hass, entry) if kind != BackendKind.OVMS else None
+    results_url = callback_url(hass, entry) if kind == BackendKind.STELLANTIS else None
+    backend = create_backend(
+        hass, create_session(hass), entry.data, access, callback_url=results_url
+    )
+    if isinstance(backend, StellantisClient) and results_url is not None:
+        register_results_webhook(hass, entry, backend)
     try:
         vehicles = await backend.vehicles()
     except AuthenticationError as err:

@@ -9,6 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api.models import Command
+from .const import CONF_ALLOW_WAKE_UP
 from .coordinator import ConnectedVehicleConfigEntry
 from .entity import VehicleEntity, VehicleEntityDescription, add_entities_when_reported
 
@@ -45,8 +46,10 @@ async def async_setup_entry(
     entry: ConnectedVehicleConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a button for each command a car accepts."""
-    add_entities_when_reported(entry, async_add_entities, BUTTONS, VehicleButton)
+    """Add a button for each command a car accepts (wake-up only when the options allow it)."""
+    allowed = entry.options.get(CONF_ALLOW_WAKE_UP, False)
+    buttons = [b for b in BUTTONS if allowed or b.command is not Command.WAKE_UP]
+    add_entities_when_reported(entry, async_add_entities, buttons, VehicleButton)
 
 
 class VehicleButton(VehicleEntity, ButtonEntity):

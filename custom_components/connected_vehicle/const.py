@@ -11,6 +11,10 @@ CONF_BACKEND: Final = "backend"
 CONF_SERVER_URL: Final = "server_url"
 CONF_ACCOUNT: Final = "account"
 CONF_UNLOCK_PIN: Final = "unlock_pin"
+CONF_BRAND: Final = "brand"
+CONF_ALLOW_WAKE_UP: Final = "allow_wake_up"
+CONF_WAKE_UP_LIMIT: Final = "wake_up_limit"
+DEFAULT_WAKE_UP_LIMIT: Final = 2
 CONF_ACTIVE_INTERVAL: Final = "active_interval"
 CONF_PARKED_INTERVAL: Final = "parked_interval"
 
@@ -25,3 +29,4 @@ class BackendKind(StrEnum):
 
     OVMS = "ovms"
     VOLVO = "volvo"
+    STELLANTIS = "stellantis"

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 import logging
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    HomeAssistantError,
+    ServiceValidationError,
+)
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -24,7 +28,7 @@ from .api.errors import (
     VehicleApiError,
 )
 from .api.models import Command, CommandArguments, DataGroup, Reading, Vehicle, VehicleState
-from .const import DOMAIN
+from .const import CONF_ALLOW_WAKE_UP, CONF_WAKE_UP_LIMIT, DEFAULT_WAKE_UP_LIMIT, DOMAIN
 from .polling import COMMAND_GROUPS, PollPlan, VehiclePoller
 
 _LOGGER = logging.getLogger(__name__)
@@ -70,6 +74,7 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         self.vehicle = vehicle
         self._backend = backend
         self.poller = VehiclePoller(plan, vehicle.capabilities)
+        self._wake_ups: list[date] = []
 
     async def _async_update_data(self) -> VehicleState:
         now = dt_util.utcnow()
@@ -147,6 +152,8 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         self, command: Command, arguments: CommandArguments | None = None
     ) -> None:
         """Run a command, raise a translated error unless it succeeded, then refresh what it touched."""
+        if command is Command.WAKE_UP:
+            self._spend_wake_up()
         try:
             await self._backend.invoke(self.vehicle, command, arguments)
         except CommandFailedError as err:
@@ -168,6 +175,25 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
             ) from err
         self.poller.mark_active(dt_util.utcnow())
         await self.async_refresh_groups(COMMAND_GROUPS.get(command, frozenset()))
+
+    def _spend_wake_up(self) -> None:
+        """Allow a wake-up only when the options do, and at most the set number a day.
+
+        Waking a parked car drains its 12 V battery, so it is off by default.
+        """
+        options = self.config_entry.options
+        if not options.get(CONF_ALLOW_WAKE_UP, False):
+            raise ServiceValidationError(translation_domain=DOMAIN, translation_key="wake_up_off")
+        today = dt_util.now().date()
+        self._wake_ups = [day for day in self._wake_ups if day == today]
+        limit = int(options.get(CONF_WAKE_UP_LIMIT, DEFAULT_WAKE_UP_LIMIT))
+        if len(self._wake_ups) >= limit:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="wake_up_limit",
+                translation_placeholders={"limit": str(limit)},
+            )
+        self._wake_ups.append(today)
 
     async def async_refresh_groups(self, groups: Iterable[DataGroup]) -> None:
         """Fetch these groups now, whatever their schedule says."""

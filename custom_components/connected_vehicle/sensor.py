@@ -51,6 +51,7 @@ CHARGING_STATES = [
 ]
 CHARGER_CONNECTIONS = ["connected", "disconnected", "fault"]
 CHARGING_TYPES = ["ac", "dc", "none"]
+IGNITION_STATES = ["stop", "start", "startup"]
 CHARGE_MODES = ["standard", "storage", "range", "performance"]
 TYRE_WARNINGS = ["ok", "warning", "alert"]
 
@@ -169,6 +170,11 @@ SENSORS: tuple[VehicleSensorDescription, ...] = (
     _enum("charging_state", CHARGING_STATES),
     _enum("charge_mode", CHARGE_MODES, category=DIAGNOSTIC),
     _enum("charger_connection", CHARGER_CONNECTIONS),
+    _enum("ignition", IGNITION_STATES, category=DIAGNOSTIC),
+    _measurement(
+        "charging_rate", SensorDeviceClass.SPEED, UnitOfSpeed.KILOMETERS_PER_HOUR, precision=0
+    ),
+    _measurement("twelve_volt_battery_health", None, PERCENTAGE, category=DIAGNOSTIC, precision=0),
     _enum("charging_type", CHARGING_TYPES),
     VehicleSensorDescription(
         key="charge_substate", entity_category=DIAGNOSTIC, entity_registry_enabled_default=False

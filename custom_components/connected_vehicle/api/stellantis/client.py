@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+import contextlib
 import json
 import logging
 from typing import Any, Final
@@ -61,6 +62,7 @@ _LOGGER = logging.getLogger(__name__)
 NO_WEBHOOK_TARGET: Final = "https://connected-vehicle.invalid/no-webhook"
 PAGE_SIZE: Final = 60  # the API's maximum
 MAX_PAGES: Final = 100
+FIRST_READ_BACK: Final = 1.0  # seconds before the first read of a command's status
 # "No data for such context": a status or maintenance the car never sent.
 _NO_DATA_CODES: Final = frozenset({40400, 40499})
 
@@ -300,24 +302,30 @@ class StellantisClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _final(self, action_id: str, status_href: str) -> RemoteProgress:
-        """Wait for the action's final status: webhook events, or reading it back."""
+        """Wait for the action's final status, from the webhook or by reading it back.
+
+        A webhook URL Home Assistant knows may still be out of the cloud's reach
+        (an internal address), so the status is read back as well: early, then
+        less often, until one of the two tells the final status.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._command_timeout
-        if self._callback_url is not None:
-            future = self._waiters.wait_for(action_id)
-            try:
-                return await asyncio.wait_for(future, self._command_timeout)
-            except TimeoutError:
-                self._waiters.forget(action_id)
-            progress = await self._read_back(status_href)  # one last look
-            if progress is not None and progress.done:
-                return progress
-        else:
+        pushed = self._waiters.wait_for(action_id) if self._callback_url is not None else None
+        wait = min(FIRST_READ_BACK, self._poll_interval)
+        try:
             while (remaining := deadline - loop.time()) > 0:
-                await asyncio.sleep(min(self._poll_interval, remaining))
+                if pushed is not None:
+                    with contextlib.suppress(TimeoutError):
+                        return await asyncio.wait_for(asyncio.shield(pushed), min(wait, remaining))
+                else:
+                    await asyncio.sleep(min(wait, remaining))
+                wait = min(wait * 2, self._poll_interval)
                 progress = await self._read_back(status_href)
                 if progress is not None and progress.done:
                     return progress
+        finally:
+            if pushed is not None and not pushed.done():
+                self._waiters.forget(action_id)
         raise CommandFailedError(
             CommandStatus.TIMEOUT, f"no final status after {self._command_timeout:g} s"
         )

@@ -1,0 +1,72 @@
+"""Switches: charging, for cars whose back end can start and stop it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api.models import Command, Vehicle, VehicleState
+from .coordinator import ConnectedVehicleConfigEntry
+from .entity import VehicleEntity, VehicleEntityDescription, add_entities_when_reported
+
+PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class VehicleSwitchDescription(VehicleEntityDescription, SwitchEntityDescription):
+    """A switch fed by a boolean reading, turned on and off by two commands."""
+
+    on: Command
+    off: Command
+
+
+def _controllable(on: Command, off: Command) -> Callable[[Vehicle, VehicleState], bool]:
+    def exists(vehicle: Vehicle, state: VehicleState) -> bool:
+        return {on, off} <= vehicle.commands and "charging" in state.readings
+
+    return exists
+
+
+SWITCHES: tuple[VehicleSwitchDescription, ...] = (
+    VehicleSwitchDescription(
+        key="charging",
+        translation_key="charging_switch",
+        on=Command.CHARGE_START,
+        off=Command.CHARGE_STOP,
+        exists_fn=_controllable(Command.CHARGE_START, Command.CHARGE_STOP),
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ConnectedVehicleConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the switches each car supports."""
+    add_entities_when_reported(entry, async_add_entities, SWITCHES, VehicleSwitch)
+
+
+class VehicleSwitch(VehicleEntity, SwitchEntity):
+    """On and off as the car reports it; the commands change it."""
+
+    entity_description: VehicleSwitchDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        """The reading, when the car reports it."""
+        reading = self.reading
+        return reading.value if reading is not None and isinstance(reading.value, bool) else None
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Run the on command."""
+        await self.coordinator.async_invoke(self.entity_description.on)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Run the off command."""
+        await self.coordinator.async_invoke(self.entity_description.off)

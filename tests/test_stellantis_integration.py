@@ -1,0 +1,222 @@
+"""Stellantis in Home Assistant: the OAuth2 flows, setup, and commands with pushed results."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import aiohttp
+from homeassistant.components.lock import LockState
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import ATTR_ENTITY_ID
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.connected_vehicle.const import (
+    CONF_ALLOW_WAKE_UP,
+    CONF_WAKE_UP_LIMIT,
+    DOMAIN,
+)
+from simulator import Simulator
+
+LOCK = "lock.peugeot_e_208_lock"
+
+
+async def start_flow(hass: HomeAssistant, sim_url: str) -> dict[str, Any]:
+    """Menu -> Stellantis -> Peugeot on the simulator -> the sign-in method menu."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert "stellantis" in result["menu_options"]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "stellantis"}
+    )
+    assert result["step_id"] == "stellantis"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"brand": "peugeot", "advanced": {"server_url": sim_url}}
+    )
+    assert result["type"] is FlowResultType.MENU
+    assert result["step_id"] == "stellantis_method"
+    return result
+
+
+async def fetch(url: str) -> aiohttp.ClientResponse:
+    async with aiohttp.ClientSession() as session:
+        response = await session.get(url, allow_redirects=False)
+        await response.read()
+        return response
+
+
+@pytest.mark.usefixtures("credentials", "current_request_with_host")
+async def test_flow_through_home_assistant_redirect(
+    hass: HomeAssistant, sim_url: str, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    """Sign in at the brand's IdP, come back through Home Assistant's callback."""
+    result = await start_flow(hass, sim_url)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "auth"}
+    )
+    assert result["type"] is FlowResultType.EXTERNAL_STEP
+    assert result["url"].startswith(f"{sim_url}/idp/peugeot/am/oauth2/authorize?")
+    assert "code_challenge=" in result["url"]
+    answer = await fetch(result["url"])
+    assert answer.status == 302
+    callback = aiohttp.client.URL(answer.headers["Location"])
+    client = await hass_client_no_auth()
+    response = await client.get(f"/auth/external/callback?{callback.query_string}")
+    assert response.status == 200
+    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Peugeot (3 cars)"
+    entry = result["result"]
+    assert entry.unique_id == f"peugeot:peugeot-demo@{sim_url}"
+    assert entry.data["webhook_id"]
+    assert entry.data["token"]["refresh_token"]
+    await hass.async_block_till_done()
+
+
+@pytest.mark.usefixtures("credentials", "current_request_with_host")
+async def test_flow_by_pasting_the_app_redirect(hass: HomeAssistant, sim_url: str) -> None:
+    """The app's client id: the browser shows mymap://...?code=..., the user pastes it."""
+    result = await start_flow(hass, sim_url)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "paste"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "paste"
+    url = result["description_placeholders"]["url"]
+    assert "redirect_uri=mymap" in url
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"redirect_url": "mymap://oauth2redirect/fr?state=x"}
+    )
+    assert result["errors"] == {"base": "no_code"}
+    page = await fetch(url)
+    shown = re.search(r'<pre id="redirect">(.*?)</pre>', await page.text())
+    assert shown is not None
+    pasted = html.unescape(shown.group(1))
+    assert pasted.startswith("mymap://oauth2redirect/fr?code=")
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"redirect_url": pasted}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == f"peugeot:peugeot-demo@{sim_url}"
+    await hass.async_block_till_done()
+
+
+async def setup_with_webhook(
+    hass: HomeAssistant, entry: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    """Serve Home Assistant's HTTP on loopback and make it the webhook's address.
+
+    The webhook view must exist before the test client freezes the router.
+    """
+    assert await async_setup_component(hass, "webhook", {})
+    client = await hass_client_no_auth()
+    await hass.config.async_update(internal_url=str(client.make_url("")).rstrip("/"))
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def test_cars_and_entities(
+    hass: HomeAssistant, peugeot_entry: MockConfigEntry, entity_registry: er.EntityRegistry
+) -> None:
+    """Three cars; the same brand-neutral keys as the other back ends."""
+    assert await hass.config_entries.async_setup(peugeot_entry.entry_id)
+    await hass.async_block_till_done()
+    names = {c.vehicle.name for c in peugeot_entry.runtime_data.coordinators.values()}
+    assert names == {"Peugeot e-208", "Peugeot 3008 Hybrid", "Peugeot 308"}
+    entities = er.async_entries_for_config_entry(entity_registry, peugeot_entry.entry_id)
+    ids = {e.entity_id for e in entities}
+    assert {"sensor.peugeot_e_208_battery_level", LOCK, "switch.peugeot_e_208_charging"} <= ids
+    assert "sensor.peugeot_308_fuel_level" in ids
+    assert "switch.peugeot_308_charging" not in ids  # a petrol car has nothing to charge
+    assert not any(i.startswith("button.") and i.endswith("_wake_up") for i in ids)
+
+
+async def test_lock_shows_locking_until_the_webhook_reports_success(
+    hass: HomeAssistant,
+    sim: Simulator,
+    peugeot_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """The result arrives at the entry's webhook: locking, then locked."""
+    sim.world.vehicle("E208").locked = False
+    await setup_with_webhook(hass, peugeot_entry, hass_client_no_auth)
+    assert hass.states.get(LOCK).state == LockState.UNLOCKED
+    seen: list[str] = []
+
+    def record(event: Event[EventStateChangedData]) -> None:
+        if event.data["entity_id"] == LOCK and event.data["new_state"] is not None:
+            seen.append(event.data["new_state"].state)
+
+    unsubscribe = hass.bus.async_listen("state_changed", record)
+    await hass.services.async_call("lock", "lock", {ATTR_ENTITY_ID: LOCK}, blocking=True)
+    unsubscribe()
+    assert seen[0] == "locking"
+    assert hass.states.get(LOCK).state == LockState.LOCKED
+    assert sim.world.vehicle("E208").locked
+    callbacks = sim.stellantis.remotes.callbacks
+    assert any("/api/webhook/" in str(c) for c in callbacks.values())
+
+
+async def test_an_unreachable_webhook_falls_back_to_reading_the_status(
+    hass: HomeAssistant, sim: Simulator, peugeot_entry: MockConfigEntry
+) -> None:
+    """Home Assistant's address is out of the cloud's reach: the status is read back."""
+    sim.world.vehicle("E208").locked = False
+    await hass.config.async_update(internal_url="http://127.0.0.1:9")
+    assert await hass.config_entries.async_setup(peugeot_entry.entry_id)
+    await hass.async_block_till_done()
+    await hass.services.async_call("lock", "lock", {ATTR_ENTITY_ID: LOCK}, blocking=True)
+    assert hass.states.get(LOCK).state == LockState.LOCKED
+
+
+async def test_a_failed_command_raises_a_translated_error(
+    hass: HomeAssistant,
+    sim: Simulator,
+    peugeot_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """An unreachable car: the webhook reports the failure, the service call says why."""
+    await setup_with_webhook(hass, peugeot_entry, hass_client_no_auth)
+    sim.stellantis.set_remote_mode("E208", "unreachable")
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call("lock", "unlock", {ATTR_ENTITY_ID: LOCK}, blocking=True)
+    assert err.value.translation_key == "command_unreachable"
+    assert hass.states.get(LOCK).state == LockState.LOCKED
+
+
+async def test_wake_ups_follow_the_options(
+    hass: HomeAssistant, sim: Simulator, peugeot_entry: MockConfigEntry
+) -> None:
+    """Off by default (no button); when allowed, at most the daily limit."""
+    hass.config_entries.async_update_entry(
+        peugeot_entry, options={CONF_ALLOW_WAKE_UP: True, CONF_WAKE_UP_LIMIT: 1}
+    )
+    assert await hass.config_entries.async_setup(peugeot_entry.entry_id)
+    await hass.async_block_till_done()
+    button = "button.peugeot_e_208_wake_up"
+    assert hass.states.get(button) is not None
+    await hass.services.async_call("button", "press", {ATTR_ENTITY_ID: button}, blocking=True)
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call("button", "press", {ATTR_ENTITY_ID: button}, blocking=True)
+    assert err.value.translation_key == "wake_up_limit"
+
+
+async def test_unload_removes_the_webhook(
+    hass: HomeAssistant,
+    peugeot_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """After unloading, the webhook no longer takes posts."""
+    await setup_with_webhook(hass, peugeot_entry, hass_client_no_auth)
+    client = await hass_client_no_auth()
+    path = f"/api/webhook/{peugeot_entry.data['webhook_id']}"
+    assert (await client.post(path, data="not json")).status == 400
+    assert await hass.config_entries.async_unload(peugeot_entry.entry_id)
+    assert (await client.post(path, data="not json")).status == 200  # nobody listens
