@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from typing import Any
 
@@ -17,6 +18,9 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.connected_vehicle.const import (
@@ -220,3 +224,19 @@ async def test_unload_removes_the_webhook(
     assert (await client.post(path, data="not json")).status == 400
     assert await hass.config_entries.async_unload(peugeot_entry.entry_id)
     assert (await client.post(path, data="not json")).status == 200  # nobody listens
+
+
+async def test_diagnostics_hold_no_token_webhook_or_car_identity(
+    hass: HomeAssistant, peugeot_entry: MockConfigEntry, hass_client: ClientSessionGenerator
+) -> None:
+    """Tokens, the webhook id, the account, VINs and car ids are redacted."""
+    assert await hass.config_entries.async_setup(peugeot_entry.entry_id)
+    await hass.async_block_till_done()
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, peugeot_entry)
+    text = json.dumps(diagnostics, default=str)
+    token = peugeot_entry.data["token"]
+    secrets = [token["access_token"], token["refresh_token"], peugeot_entry.data["webhook_id"]]
+    for coordinator in peugeot_entry.runtime_data.coordinators.values():
+        secrets += [coordinator.vehicle.id, str(coordinator.vehicle.vin)]
+    assert not [secret for secret in secrets if secret in text]
+    assert len(diagnostics["vehicles"]) == 3
