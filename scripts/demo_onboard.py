@@ -1,20 +1,29 @@
-"""HTTP side of scripts/demo: wait for servers, onboard Home Assistant, add the demo account.
+"""HTTP side of scripts/demo: wait for servers, onboard Home Assistant, add the demo accounts.
 
-Standard library only (it runs on the venv's interpreter but imports nothing from it).
-Everything goes through Home Assistant's public REST API, the same calls the frontend makes:
+Runs on the venv's interpreter: the standard library, plus aiohttp (which Home Assistant
+brings) for the websocket API. Everything goes through Home Assistant's public REST and
+websocket APIs, the same calls the frontend makes, and the config flows are the real ones:
 
   wait-http URL            wait until URL answers 2xx, or anything with --any-status
   port-free HOST PORT      exit 0 when nothing listens on HOST:PORT
-  setup                    onboarding (when not done), sign in, add the OVMS entry (when missing)
-  check                    wait for sensor.leaf_battery_level, count the cars' entities
+  setup                    onboarding (when not done), sign in, then each account missing:
+                           OVMS (password), and through an application credential (added
+                           when there is none) Volvo (Volvo ID + API key) and Peugeot;
+                           a sign-in the restarted simulator forgot is renewed by reauth
+  check                    wait until the cars' key entities are live, count each car's entities
 
+The Volvo ID and Peugeot sign-ins happen at the simulator, which approves at once: the
+helper plays the browser (authorize URL, redirect to Home Assistant's OAuth callback).
 Sign-in state (a refresh token) is kept in --state, a file under the git-ignored .demo/.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 from collections.abc import Callable
+import contextlib
+from dataclasses import dataclass
 import json
 import os
 from pathlib import Path
@@ -26,11 +35,54 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import aiohttp
+
 DOMAIN = "connected_vehicle"
 LEAF_BATTERY = "sensor.leaf_battery_level"
-CARS = ("leaf", "twizy", "kona")
 # Onboarding steps that follow the user step, in the frontend's order.
 LATER_STEPS = ("core_config", "analytics", "integration")
+FLOWS = "/api/config/config_entries/flow"
+# The application credential the OAuth2 accounts sign in with (the simulator takes any).
+CLIENT_ID = "demo-client"
+CLIENT_SECRET = "demo-secret"
+CREDENTIAL_NAME = "Demo app"
+VOLVO_API_KEY = "demo-vcc-api-key"
+PEUGEOT = "peugeot"
+UNAVAILABLE = ("unavailable", "unknown")
+
+
+@dataclass(frozen=True)
+class Account:
+    """A demo account: the config flow's menu option, and how to tell its entry and cars."""
+
+    kind: str  # the menu option of the config flow's first step
+    title: str  # the entry's title starts with this
+    cars: tuple[str, ...]  # the device names, as the simulator's cars are called
+    required: bool = True  # False: skipped (with a warning) when the flow does not offer it
+
+
+OVMS = Account("ovms", "OVMS", ("LEAF", "TWIZY", "KONA"))
+VOLVO = Account("volvo", "Volvo", ("XC40", "XC60", "V90", "XC90"))
+STELLANTIS = Account("stellantis", "Peugeot", ("e-208", "3008 Hybrid", "308"), required=False)
+ACCOUNTS = (OVMS, VOLVO, STELLANTIS)
+
+
+@dataclass(frozen=True)
+class LiveCheck:
+    """An entity that must be live: the car's device, the entity's domain and key."""
+
+    account: Account
+    car: str  # a device name (case-insensitive substring)
+    domain: str
+    key: str | None  # the entity's translation key (None: any entity of the domain)
+    numeric: bool = False
+
+
+LIVE_CHECKS = (
+    LiveCheck(VOLVO, "XC40", "sensor", "battery_level", numeric=True),
+    LiveCheck(VOLVO, "XC40", "lock", None),
+    LiveCheck(STELLANTIS, "e-208", "sensor", "battery_level", numeric=True),
+)
 
 
 class DemoError(Exception):
@@ -64,6 +116,7 @@ class Http:
         self.base = base.rstrip("/")
         self.timeout = timeout
         self.token: str | None = None
+        self.headers: dict[str, str] = {}  # sent with every request
 
     def call(
         self,
@@ -73,7 +126,7 @@ class Http:
         form: dict[str, str] | None = None,
     ) -> tuple[int, Any]:
         """Status and decoded body (JSON when it parses, text otherwise); raises OSError."""
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "application/json", **self.headers}
         data = None
         if form is not None:
             data = urllib.parse.urlencode(form).encode()
@@ -101,6 +154,27 @@ class Http:
         if status != 200:
             raise DemoError(f"{what}: {method} {path} answered HTTP {status}: {body}")
         return body
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Leave redirects to the caller (they surface as HTTPError 3xx)."""
+
+    def redirect_request(self, *_args: Any, **_kwargs: Any) -> None:
+        """Follow nothing."""
+        return
+
+
+def redirect_target(url: str, timeout: float = 30) -> str:
+    """Where ``url`` redirects to (its Location), without following it; DemoError otherwise."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(url, timeout=timeout) as resp:
+            status, body = resp.status, resp.read(500).decode("utf-8", "replace")
+    except urllib.error.HTTPError as err:
+        if 300 <= err.code < 400 and (location := err.headers.get("Location")):
+            return urllib.parse.urljoin(url, str(location))
+        status, body = err.code, err.read(500).decode("utf-8", "replace")
+    raise DemoError(f"{url} answered HTTP {status} instead of a redirect: {body}")
 
 
 def wait_until(
@@ -151,9 +225,12 @@ class HomeAssistant:
         """Use the URLs, user and state file of the command line."""
         self.args = args
         self.http = Http(args.ha)
+        # As the frontend does: Home Assistant builds its OAuth2 redirect URI from this header.
+        self.http.headers["HA-Frontend-Base"] = self.http.base
         self.client_id = self.http.base + "/"
         self.redirect_uri = self.http.base + "/?auth_callback=1"
         self.state_file = Path(args.state)
+        self.credential: str | None = None  # the application credential's implementation id
 
     # Tokens ------------------------------------------------------------------------------
 
@@ -294,88 +371,296 @@ class HomeAssistant:
 
         wait_until(running, timeout, "Home Assistant start-up", pid=pid)
 
-    # The integration's config entry ---------------------------------------------------------
+    # The websocket API (application credentials, registries, flows in progress) --------------
+
+    def ws(self, *messages: dict[str, Any]) -> list[Any]:
+        """Send commands over the websocket API, one after another; their results, in order."""
+        return asyncio.run(self._ws(messages))
+
+    async def _ws(self, messages: tuple[dict[str, Any], ...]) -> list[Any]:
+        url = "ws" + self.http.base.removeprefix("http") + "/api/websocket"
+        timeout = aiohttp.ClientTimeout(total=self.http.timeout)
+        results: list[Any] = []
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as session,
+            session.ws_connect(url) as conn,
+        ):
+            await conn.receive_json()  # auth_required
+            await conn.send_json({"type": "auth", "access_token": self.http.token})
+            answer = await conn.receive_json()
+            if answer.get("type") != "auth_ok":
+                raise DemoError(f"websocket sign-in: {answer}")
+            for number, message in enumerate(messages, start=1):
+                await conn.send_json({"id": number, **message})
+                while (answer := await conn.receive_json()).get("id") != number:
+                    pass  # events of earlier subscriptions, if any
+                if not answer.get("success"):
+                    raise DemoError(f"websocket {message['type']}: {answer.get('error')}")
+                results.append(answer.get("result"))
+        return results
+
+    def ensure_credential(self) -> None:
+        """The application credential the OAuth2 accounts use: the existing one, or a new one."""
+        (items,) = self.ws({"type": "application_credentials/list"})
+        ours = [item for item in items if item.get("domain") == DOMAIN]
+        if ours:
+            credential = next((c for c in ours if c.get("client_id") == CLIENT_ID), ours[0])
+            say(f"application credential already there: {credential.get('name')!r}")
+        else:
+            (credential,) = self.ws(
+                {
+                    "type": "application_credentials/create",
+                    "domain": DOMAIN,
+                    "client_id": CLIENT_ID,
+                    "client_secret": CLIENT_SECRET,
+                    "name": CREDENTIAL_NAME,
+                }
+            )
+            say(f"added the application credential {CREDENTIAL_NAME!r} (client id {CLIENT_ID})")
+        self.credential = credential.get("auth_domain") or credential["id"]
+
+    # The integration's config entries ---------------------------------------------------------
 
     def entries(self) -> list[dict[str, Any]]:
         """This integration's config entries."""
         body = self.http.expect("GET", "/api/config/config_entries/entry", "list config entries")
         return [entry for entry in body if entry.get("domain") == DOMAIN]
 
-    def add_entry(self) -> None:
-        """Drive the config flow the way the UI does: menu -> OVMS form -> create_entry."""
-        base = "/api/config/config_entries/flow"
-        result = self.http.expect(
-            "POST",
-            base,
-            "start the config flow",
-            body={"handler": DOMAIN, "show_advanced_options": False},
-        )
-        for _ in range(5):
-            kind, step = result.get("type"), result.get("step_id")
-            if kind == "create_entry":
-                say(
-                    f"added config entry {result.get('title')!r} ({result.get('result', {}).get('entry_id', '?')})"
-                )
-                return
-            if kind == "menu" and "ovms" in (result.get("menu_options") or []):
-                answer: dict[str, Any] = {"next_step_id": "ovms"}
-            elif kind == "form" and step == "ovms" and not result.get("errors"):
-                answer = {"server_url": self.args.sim, "username": "demo", "password": "demo"}
-            else:
-                raise DemoError(f"config flow stopped at an unexpected step: {json.dumps(result)}")
+    @staticmethod
+    def entry_of(account: Account, entries: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """The account's entry, told by its title ("OVMS demo", "Volvo (4 cars)", ...)."""
+        return next((e for e in entries if str(e.get("title")).startswith(account.title)), None)
+
+    def _answer(self, account: Account, result: dict[str, Any]) -> dict[str, Any]:
+        """What the user would answer at this step of the account's flow."""
+        kind, step = result.get("type"), result.get("step_id")
+        options = result.get("menu_options") or []
+        if kind == "menu" and step == "user" and account.kind in options:
+            return {"next_step_id": account.kind}
+        if kind == "menu" and step == "stellantis_method" and "auth" in options:
+            return {"next_step_id": "auth"}  # Home Assistant's redirect, not pasting
+        sim = self.args.sim
+        forms: dict[str, dict[str, Any]] = {
+            "ovms": {"server_url": sim, "username": "demo", "password": "demo"},
+            "volvo": {"advanced": {"server_url": sim}},
+            "stellantis": {"brand": PEUGEOT, "advanced": {"server_url": sim}},
+            "api_key": {"api_key": VOLVO_API_KEY},
+            "reauth_oauth": {},
+            "pick_implementation": {"implementation": self.credential},
+        }
+        if kind == "form" and step in forms and not result.get("errors"):
+            return forms[step]
+        raise DemoError(f"config flow stopped at an unexpected step: {json.dumps(result)}")
+
+    def _sign_in_at_provider(self, url: str) -> None:
+        """Play the browser: the simulator's sign-in page approves at once and redirects back."""
+        sim = self.args.sim.rstrip("/")
+        if not url.startswith(sim + "/"):
+            raise DemoError(f"the sign-in page is not the simulator's: {url}")
+        callback = redirect_target(url)
+        if not callback.startswith(self.http.base + "/auth/external/callback"):
+            raise DemoError(f"the sign-in did not lead back to Home Assistant: {callback}")
+        path = callback.removeprefix(self.http.base)
+        status, body = self.http.call("GET", path)  # resumes the flow
+        if status != 200:
+            raise DemoError(f"Home Assistant's OAuth2 callback answered HTTP {status}: {body}")
+
+    def run_flow(self, account: Account, result: dict[str, Any]) -> dict[str, Any]:
+        """Drive a config flow from ``result`` to its end; the final result."""
+        for _ in range(12):
+            kind, step, flow = result.get("type"), result.get("step_id"), result.get("flow_id")
+            if kind in ("create_entry", "abort"):
+                return result
+            if kind == "external":
+                self._sign_in_at_provider(str(result.get("url")))
+                result = self.http.expect("GET", f"{FLOWS}/{flow}", "resume after sign-in")
+                if result.get("type") == "external":
+                    raise DemoError(f"the flow did not take the sign-in: {json.dumps(result)}")
+                continue
+            if kind == "external_done":
+                result = self.http.expect("GET", f"{FLOWS}/{flow}", "resume after sign-in")
+                continue
+            answer = self._answer(account, result)
             result = self.http.expect(
-                "POST", f"{base}/{result['flow_id']}", f"config flow step {step}", body=answer
+                "POST", f"{FLOWS}/{flow}", f"config flow step {step}", body=answer
             )
         raise DemoError(f"config flow did not finish: {json.dumps(result)}")
 
-    def ensure_entry(self) -> None:
-        """Add the demo account unless an entry exists; wait for its set-up."""
-        if existing := self.entries():
-            say(
-                f"config entry already there: {existing[0].get('title')!r} ({existing[0].get('state')})"
-            )
-        else:
-            self.add_entry()
+    def add_entry(self, account: Account) -> bool:
+        """Add the account through the config flow, as the UI does; False if not offered."""
+        result = self.http.expect(
+            "POST",
+            FLOWS,
+            "start the config flow",
+            body={"handler": DOMAIN, "show_advanced_options": False},
+        )
+        if result.get("type") == "menu" and account.kind not in (result.get("menu_options") or []):
+            self.http.call("DELETE", f"{FLOWS}/{result['flow_id']}")
+            if account.required:
+                raise DemoError(f"the config flow offers no {account.kind!r}: {json.dumps(result)}")
+            say(f"WARNING: the config flow offers no {account.kind!r}: skipping {account.title}")
+            return False
+        result = self.run_flow(account, result)
+        if result.get("type") == "abort":
+            raise DemoError(f"adding {account.title}: the flow aborted: {result.get('reason')}")
+        entry = result.get("result") or {}
+        say(f"added config entry {result.get('title')!r} ({entry.get('entry_id', '?')})")
+        return True
 
-        def settled() -> dict[str, Any] | None:
+    def ensure_entry(self, account: Account) -> None:
+        """Add the account unless its entry exists."""
+        if existing := self.entry_of(account, self.entries()):
+            say(f"config entry already there: {existing.get('title')!r} ({existing.get('state')})")
+            return
+        self.add_entry(account)
+
+    def renew_sign_ins(self) -> None:
+        """Finish the reauth flows of this integration (the restarted simulator forgot its tokens)."""
+        (flows,) = self.ws({"type": "config_entries/flow/progress"})
+        for flow in flows:
+            if flow.get("handler") != DOMAIN or flow.get("context", {}).get("source") != "reauth":
+                continue
+            entry_id = flow["context"].get("entry_id")
+            found = next((e for e in self.entries() if e.get("entry_id") == entry_id), {})
+            account = next((a for a in ACCOUNTS if self.entry_of(a, [found])), VOLVO)
+            say(f"signing {found.get('title', entry_id)!r} in again (reauth)")
+            result = self.http.expect("GET", f"{FLOWS}/{flow['flow_id']}", "open the reauth flow")
+            result = self.run_flow(account, result)
+            if result.get("type") != "abort" or result.get("reason") != "reauth_successful":
+                raise DemoError(f"reauth of {found.get('title')!r}: {json.dumps(result)}")
+
+    def reauth_pending(self) -> bool:
+        """Whether an entry of ours waits for a reauth flow."""
+        (flows,) = self.ws({"type": "config_entries/flow/progress"})
+        return any(
+            f.get("handler") == DOMAIN and f.get("context", {}).get("source") == "reauth"
+            for f in flows
+        )
+
+    def settle(self, timeout: float, *, warn: bool = True) -> None:
+        """Wait until no entry of ours is still being set up; warn about any not loaded."""
+
+        def settled() -> list[dict[str, Any]] | None:
             found = self.entries()
-            return (
-                found[0]
-                if found and found[0].get("state") not in ("not_loaded", "setup_in_progress")
-                else None
-            )
+            busy = {"not_loaded", "setup_in_progress", "unload_in_progress"}
+            return found if found and not any(e.get("state") in busy for e in found) else None
 
-        entry = wait_until(settled, 60, "config entry set-up")
-        if entry.get("state") != "loaded":
-            reason = entry.get("reason") or "see .demo/hass.log"
-            say(f"WARNING: the config entry is {entry.get('state')!r}: {reason}")
+        for entry in wait_until(settled, timeout, "config entry set-up"):
+            if warn and entry.get("state") != "loaded":
+                reason = entry.get("reason") or "see .demo/hass.log"
+                say(f"WARNING: {entry.get('title')!r} is {entry.get('state')!r}: {reason}")
+
+    def setup_accounts(self, timeout: float) -> None:
+        """Every demo account: OVMS first, then the credential and the OAuth2 accounts."""
+        self.ensure_entry(OVMS)
+        # The OVMS entry's set-up loads the integration, and with it application_credentials.
+        self.settle(timeout, warn=False)
+        self.ensure_credential()
+        for account in (VOLVO, STELLANTIS):
+            self.ensure_entry(account)
+        self.settle(timeout, warn=False)
+        # A second run: the restarted simulator forgot the sign-ins, so the entries' set-up
+        # failed and Home Assistant started reauth flows; finish them as the user would.
+        if any(e.get("state") == "setup_error" for e in self.entries()):
+            with contextlib.suppress(DemoError):  # another error: settle() warns about it
+                wait_until(self.reauth_pending, 10, "a reauth flow", interval=1)
+        if self.reauth_pending():
+            say("the restarted simulator forgot the sign-ins: renewing them (reauth flows)")
+            self.renew_sign_ins()
+        self.settle(timeout)
 
     # --check ----------------------------------------------------------------------------------
 
-    def check(self, timeout: float) -> None:
-        """Wait for a numeric LEAF battery level; count each car's entities."""
+    def _registry(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        devices, entities = self.ws(
+            {"type": "config/device_registry/list"}, {"type": "config/entity_registry/list"}
+        )
+        return devices, entities
 
-        def numeric_battery() -> float | None:
-            status, body = self.http.call("GET", f"/api/states/{LEAF_BATTERY}")
-            if status != 200:
-                return None
-            try:
-                return float(body["state"])
-            except TypeError, ValueError, KeyError:
-                return None
+    def check(self, timeout: float) -> None:
+        """Wait for live key entities of every account; count each car's entities."""
+        entries = self.entries()
+        present = {a.kind: e for a in ACCOUNTS if (e := self.entry_of(a, entries))}
+        for account in ACCOUNTS:
+            if account.kind not in present and account.required:
+                raise DemoError(f"no {account.title} config entry")
+        devices, entities = self._registry()
+        cars: dict[str, tuple[Account, dict[str, Any]]] = {}  # device id -> account, device
+        for account in ACCOUNTS:
+            if entry := present.get(account.kind):
+                for device in devices:
+                    if entry["entry_id"] in device.get("config_entries", []):
+                        cars[device["id"]] = (account, device)
+        wanted = {LEAF_BATTERY: True}  # entity id -> must be numeric
+        for live in LIVE_CHECKS:
+            if live.account.kind not in present:
+                continue
+            wanted[self._find(live, cars, entities)] = live.numeric
+
+        def states() -> dict[str, str]:
+            body = self.http.expect("GET", "/api/states", "list states")
+            return {s["entity_id"]: s["state"] for s in body}
+
+        def all_live() -> dict[str, str] | None:
+            now = states()
+            return now if all(_live(now.get(e), numeric) for e, numeric in wanted.items()) else None
 
         try:
-            level = wait_until(numeric_battery, timeout, f"{LEAF_BATTERY} with a numeric state")
+            now = wait_until(all_live, timeout, "live entities")
         except DemoError:
-            status, body = self.http.call("GET", f"/api/states/{LEAF_BATTERY}")
-            raise DemoError(f"{LEAF_BATTERY}: HTTP {status}: {body}") from None
-        states = self.http.expect("GET", "/api/states", "list states")
-        ids = [state["entity_id"] for state in states]
-        say(f"check: {LEAF_BATTERY} = {level:g}")
-        for car in CARS:
-            say(
-                f"check: entities with {car!r} in their id: {sum(car in entity_id for entity_id in ids)}"
-            )
+            now = states()
+            dead = {e: now.get(e, "missing") for e, n in wanted.items() if not _live(now.get(e), n)}
+            raise DemoError(f"entities not live after {timeout:.0f} s: {dead}") from None
+        for entity_id in wanted:
+            say(f"check: {entity_id} = {now[entity_id]}")
+        by_device: dict[str, list[str]] = {}
+        for entity in entities:
+            if entity.get("device_id") in cars and not entity.get("disabled_by"):
+                by_device.setdefault(entity["device_id"], []).append(entity["entity_id"])
+        for device_id, (account, device) in cars.items():
+            ids = by_device.get(device_id, [])
+            live = sum(now.get(e, "unavailable") != "unavailable" for e in ids)
+            name = str(device.get("name_by_user") or device.get("name"))
+            label = name if name.startswith(account.title) else f"{account.title} {name}"
+            say(f"check: {label}: {len(ids)} entities, {live} available")
+        for account in ACCOUNTS:
+            if account.kind not in present:
+                say(f"check: no {account.title} entry (its flow was not offered): not checked")
+
+    @staticmethod
+    def _find(
+        live: LiveCheck,
+        cars: dict[str, tuple[Account, dict[str, Any]]],
+        entities: list[dict[str, Any]],
+    ) -> str:
+        """The entity id a live check means, from the registries."""
+        for device_id, (account, device) in cars.items():
+            name = str(device.get("name_by_user") or device.get("name") or "")
+            if account != live.account or live.car.lower() not in name.lower():
+                continue
+            for entity in entities:
+                entity_id = str(entity.get("entity_id"))
+                if (
+                    entity.get("device_id") == device_id
+                    and entity_id.startswith(live.domain + ".")
+                    and live.key in (None, entity.get("translation_key"))
+                ):
+                    return entity_id
+        what = f"{live.domain} {live.key or ''}".strip()
+        raise DemoError(f"{live.account.title} {live.car}: no {what} entity in the registry")
+
+
+def _live(state: str | None, numeric: bool) -> bool:
+    """Whether an entity's state is a real reading (a number, where one is expected)."""
+    if state is None or state in UNAVAILABLE:
+        return False
+    if not numeric:
+        return True
+    try:
+        float(state)
+    except ValueError:
+        return False
+    return True
 
 
 # --- Command line ---------------------------------------------------------------------------
@@ -426,7 +711,7 @@ def main() -> int:
             if args.command == "setup":
                 ha.onboard()
                 ha.wait_running(args.timeout, args.pid)
-                ha.ensure_entry()
+                ha.setup_accounts(args.timeout)
             else:
                 ha.sign_in()
                 ha.check(args.timeout)
