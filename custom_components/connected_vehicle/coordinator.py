@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import logging
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import (
     ConfigEntryAuthFailed,
     HomeAssistantError,
@@ -75,6 +75,28 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         self._backend = backend
         self.poller = VehiclePoller(plan, vehicle.capabilities)
         self._wake_ups: list[date] = []
+        self._refresh_callbacks: list[CALLBACK_TYPE] = []
+
+    @callback
+    def async_add_refresh_listener(self, refresh_callback: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call ``refresh_callback`` after every refresh, even one that changed nothing.
+
+        Listeners added with ``async_add_listener`` only hear of changed states
+        (``always_update=False``); the calls counter must count every poll.
+        """
+        self._refresh_callbacks.append(refresh_callback)
+
+        @callback
+        def remove() -> None:
+            self._refresh_callbacks.remove(refresh_callback)
+
+        return remove
+
+    @callback
+    def _async_refresh_finished(self) -> None:
+        super()._async_refresh_finished()
+        for refresh_callback in list(self._refresh_callbacks):
+            refresh_callback()
 
     async def _async_update_data(self) -> VehicleState:
         now = dt_util.utcnow()

@@ -47,8 +47,12 @@ class VehicleLock(VehicleEntity, LockEntity):
 
     @property
     def code_format(self) -> str | None:
-        """A code is asked for only when the user set an unlock PIN."""
-        return r"^\S+$" if self._pin is not None else None
+        """A code is asked for only when the user set an unlock PIN.
+
+        The format admits an empty code: Home Assistant checks it for every
+        service, but only unlocking needs the PIN (``async_unlock`` checks it).
+        """
+        return r"^\S*$" if self._pin is not None else None
 
     @property
     def is_locked(self) -> bool | None:

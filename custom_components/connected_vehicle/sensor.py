@@ -296,6 +296,6 @@ class ApiCallsSensor(SensorEntity):
         return counter() if counter is not None else None
 
     async def async_added_to_hass(self) -> None:
-        """Follow every car's polls."""
+        """Follow every car's polls, also those that changed nothing (they spent calls too)."""
         for coordinator in self._entry.runtime_data.coordinators.values():
-            self.async_on_remove(coordinator.async_add_listener(self.async_write_ha_state))
+            self.async_on_remove(coordinator.async_add_refresh_listener(self.async_write_ha_state))

@@ -57,12 +57,11 @@ def _coordinator(hass: HomeAssistant, device_id: str) -> VehicleCoordinator:
     """The coordinator of the car behind a device, or a translated validation error."""
     device = dr.async_get(hass).async_get(device_id)
     if device is not None:
-        for entry_id in device.config_entries:
-            entry: ConnectedVehicleConfigEntry | None = hass.config_entries.async_get_entry(
-                entry_id
-            )
-            if entry is None or entry.domain != DOMAIN or not hasattr(entry, "runtime_data"):
-                continue
+        # A device belongs to one config entry (``config_entries`` is deprecated).
+        entry: ConnectedVehicleConfigEntry | None = hass.config_entries.async_get_entry(
+            device.config_entry_id
+        )
+        if entry is not None and entry.domain == DOMAIN and hasattr(entry, "runtime_data"):
             for coordinator in entry.runtime_data.coordinators.values():
                 if (DOMAIN, vehicle_unique_id(entry, coordinator.vehicle)) in device.identifiers:
                     return coordinator
