@@ -1,0 +1,88 @@
+"""Upgrades keep a user's data: entries stored by version 1 load with the same registry.
+
+Each entry below is stored exactly the way version 1 of the integration
+stored it. After loading, every entity keeps its entity id and unique id and
+every device its identifiers, as recorded from version 1 in
+``fixtures/registry_v1.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import time
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from simulator import Simulator
+
+from .conftest import CLIENT_ID, CREDENTIAL_ID, VOLVO_API_KEY
+
+RECORDED = Path(__file__).parent / "fixtures" / "registry_v1.json"
+DOMAIN = "connected_vehicle"
+
+
+def _token(issued: dict[str, Any]) -> dict[str, Any]:
+    return {**issued, "expires_at": time.time() + float(issued["expires_in"])}
+
+
+def stored_v1(kind: str, sim: Simulator, url: str) -> tuple[dict[str, Any], str]:
+    """Entry data and unique id as version 1 stored them."""
+    if kind == "ovms":
+        data = {"backend": "ovms", "server_url": url, "username": "demo", "password": "demo"}
+        return data, f"ovms:demo@{url}"
+    if kind == "volvo":
+        data = {
+            "backend": "volvo",
+            "server_url": url,
+            "api_key": VOLVO_API_KEY,
+            "account": "volvo-demo",
+            "auth_implementation": CREDENTIAL_ID,
+            "token": _token(sim.volvo.oauth.issue("demo")),
+        }
+        return data, f"volvo:volvo-demo@{url}"
+    data = {
+        "backend": "stellantis",
+        "brand": "peugeot",
+        "server_url": url,
+        "account": "peugeot-demo",
+        "webhook_id": "0123456789abcdef",
+        "auth_implementation": CREDENTIAL_ID,
+        "token": _token(sim.stellantis.oauth["peugeot"].issue("demo", client_id=CLIENT_ID)),
+    }
+    return data, f"peugeot:peugeot-demo@{url}"
+
+
+def registry_identities(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
+    """Entity id -> unique id, and every device's identifiers, with the server URL masked."""
+    server = entry.data["server_url"]
+    entities = {
+        e.entity_id: e.unique_id.replace(server, "<server>")
+        for e in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+    }
+    devices = sorted(
+        sorted(identifier.replace(server, "<server>") for _domain, identifier in d.identifiers)
+        for d in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    )
+    return {"entities": dict(sorted(entities.items())), "devices": devices}
+
+
+@pytest.mark.usefixtures("credentials")
+@pytest.mark.parametrize("kind", ["ovms", "volvo", "stellantis"])
+async def test_version_1_entry_keeps_its_registry(
+    hass: HomeAssistant, sim: Simulator, sim_url: str, kind: str
+) -> None:
+    """Loading an entry stored by version 1 yields the same entity and device identities."""
+    await hass.config.async_update(internal_url="http://127.0.0.1:9")
+    sim.volvo.command_delay = 0
+    data, unique_id = stored_v1(kind, sim, sim_url)
+    entry = MockConfigEntry(domain=DOMAIN, version=1, data=data, unique_id=unique_id)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    recorded = json.loads(RECORDED.read_text(encoding="utf-8"))
+    assert registry_identities(hass, entry) == recorded[kind]
