@@ -2,7 +2,7 @@
 
 The simulator's demo Volvo account (XC40, XC60, V90, XC90) lives one day of its cars'
 own plans (park, drive, park, charge) on a manual clock, served on 127.0.0.1. For each
-car the integration's own decisions run unchanged: ``create_plan`` with the default
+car the integration's own decisions run unchanged: the Volvo provider's plan with the default
 options, ``VehiclePoller`` saying which groups are due, ``VolvoClient.fetch`` fetching
 them and the state merged as the coordinator merges it. The simulator counts every
 request; the table shows them per car and data group.
@@ -58,12 +58,12 @@ from custom_components.connected_vehicle.api.volvo.quota import (  # noqa: E402
 from custom_components.connected_vehicle.api.volvo.vehicle import (  # noqa: E402
     parse_energy_capabilities,
 )
-from custom_components.connected_vehicle.backends import create_plan  # noqa: E402
 from custom_components.connected_vehicle.const import (  # noqa: E402
     DEFAULT_ACTIVE_INTERVAL,
     DEFAULT_PARKED_INTERVAL,
 )
 from custom_components.connected_vehicle.polling import VehiclePoller  # noqa: E402
+from custom_components.connected_vehicle.providers import PROVIDERS  # noqa: E402
 from simulator import Simulator  # noqa: E402
 
 API_KEY: Final = "demo-vcc-api-key"
@@ -328,7 +328,7 @@ async def simulate() -> Result:
         cars = [
             Car(
                 v,
-                VehiclePoller(create_plan("volvo", {}, v), v.capabilities),
+                VehiclePoller(PROVIDERS["volvo"].plan({}, v), v.capabilities),
                 next_poll=sim.clock.now(),
             )
             for v in vehicles

@@ -437,15 +437,15 @@ class HomeAssistant:
         options = result.get("menu_options") or []
         if kind == "menu" and step == "user" and account.kind in options:
             return {"next_step_id": account.kind}
-        if kind == "menu" and step == "stellantis_method" and "auth" in options:
-            return {"next_step_id": "auth"}  # Home Assistant's redirect, not pasting
+        if kind == "menu" and step == "sign_in_method" and "redirect_sign_in" in options:
+            return {"next_step_id": "redirect_sign_in"}  # Home Assistant's redirect, not pasting
         sim = self.args.sim
         forms: dict[str, dict[str, Any]] = {
             "ovms": {"server_url": sim, "username": "demo", "password": "demo"},
             "volvo": {"advanced": {"server_url": sim}},
             "stellantis": {"brand": PEUGEOT, "advanced": {"server_url": sim}},
             "api_key": {"api_key": VOLVO_API_KEY},
-            "reauth_oauth": {},
+            "reauth_sign_in": {},
             "pick_implementation": {"implementation": self.credential},
         }
         if kind == "form" and step in forms and not result.get("errors"):

@@ -22,7 +22,6 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 # Import the integration before Home Assistant's loader puts its own testing
 # config first on sys.path (see DESIGN.md, "Gotchas").
 import custom_components.connected_vehicle  # noqa: F401
-from custom_components.connected_vehicle.backends import account_unique_id
 from custom_components.connected_vehicle.const import (
     CONF_ACCOUNT,
     CONF_BACKEND,
@@ -85,7 +84,7 @@ def ovms_entry(hass: HomeAssistant, sim_url: str) -> MockConfigEntry:
     """A config entry for the demo OVMS account, added to Home Assistant."""
     data = ovms_data(sim_url)
     entry = MockConfigEntry(
-        domain=DOMAIN, title="OVMS demo", data=data, unique_id=account_unique_id(data)
+        domain=DOMAIN, title="OVMS demo", data=data, unique_id=f"ovms:{OVMS_USER}@{sim_url}"
     )
     entry.add_to_hass(hass)
     return entry

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 import logging
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -16,6 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.connected_vehicle import async_remove_config_entry_device
 from custom_components.connected_vehicle.api.models import DataGroup
 from custom_components.connected_vehicle.const import DOMAIN
+from custom_components.connected_vehicle.registry import LISTINGS_BEFORE_REMOVAL
 from simulator import Simulator
 
 BATTERY = "sensor.leaf_battery_level"
@@ -135,14 +137,45 @@ async def test_only_cars_gone_from_the_account_can_be_deleted(
     assert await async_remove_config_entry_device(hass, loaded_entry, gone)
 
 
-async def test_stale_devices_are_removed_at_setup(
+async def test_a_car_gone_from_the_account_leaves_after_several_listings(
     hass: HomeAssistant, ovms_entry: MockConfigEntry, device_registry: dr.DeviceRegistry
 ) -> None:
-    """A device of a car that left the account disappears when the entry starts."""
+    """A device of a car the account stopped listing goes only after a few listings."""
     gone = device_registry.async_get_or_create(
         config_entry_id=ovms_entry.entry_id, identifiers={(DOMAIN, "sold-car")}
     )
     assert await hass.config_entries.async_setup(ovms_entry.entry_id)
     await hass.async_block_till_done()
+    for _ in range(LISTINGS_BEFORE_REMOVAL - 1):
+        assert device_registry.async_get(gone.id) is not None
+        assert await hass.config_entries.async_reload(ovms_entry.entry_id)
+        await hass.async_block_till_done()
     assert device_registry.async_get(gone.id) is None
     assert len(dr.async_entries_for_config_entry(device_registry, ovms_entry.entry_id)) == 3
+
+
+async def test_an_empty_car_list_keeps_the_cars(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    sim: Simulator,
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """An account that suddenly lists no cars is a passing fault: nothing is removed."""
+    entities = len(er.async_entries_for_config_entry(entity_registry, loaded_entry.entry_id))
+    account = sim.world.account("ovms", "demo")
+    assert account is not None
+    index = sim.world.accounts.index(account)
+    sim.world.accounts[index] = replace(account, vehicle_ids=())
+    await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert loaded_entry.state is ConfigEntryState.SETUP_RETRY
+    assert len(dr.async_entries_for_config_entry(device_registry, loaded_entry.entry_id)) == 3
+    after = len(er.async_entries_for_config_entry(entity_registry, loaded_entry.entry_id))
+    assert after == entities
+
+    sim.world.accounts[index] = account
+    await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert loaded_entry.state is ConfigEntryState.LOADED
+    assert hass.states.get(BATTERY).state != STATE_UNAVAILABLE

@@ -45,7 +45,7 @@ async def start_flow(hass: HomeAssistant, sim_url: str) -> dict[str, Any]:
         result["flow_id"], {"brand": "peugeot", "advanced": {"server_url": sim_url}}
     )
     assert result["type"] is FlowResultType.MENU
-    assert result["step_id"] == "stellantis_method"
+    assert result["step_id"] == "sign_in_method"
     return result
 
 
@@ -63,7 +63,7 @@ async def test_flow_through_home_assistant_redirect(
     """Sign in at the brand's IdP, come back through Home Assistant's callback."""
     result = await start_flow(hass, sim_url)
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "auth"}
+        result["flow_id"], {"next_step_id": "redirect_sign_in"}
     )
     assert result["type"] is FlowResultType.EXTERNAL_STEP
     assert result["url"].startswith(f"{sim_url}/idp/peugeot/am/oauth2/authorize?")
@@ -89,10 +89,10 @@ async def test_flow_by_pasting_the_app_redirect(hass: HomeAssistant, sim_url: st
     """The app's client id: the browser shows mymap://...?code=..., the user pastes it."""
     result = await start_flow(hass, sim_url)
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "paste"}
+        result["flow_id"], {"next_step_id": "paste_redirect"}
     )
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "paste"
+    assert result["step_id"] == "paste_redirect"
     url = result["description_placeholders"]["url"]
     assert "redirect_uri=mymap" in url
     result = await hass.config_entries.flow.async_configure(

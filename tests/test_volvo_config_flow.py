@@ -303,7 +303,7 @@ async def test_reauth_same_account_updates_token_and_reloads(
     """Confirm, sign in again as the same account: new token stored, entry reloaded."""
     old_token = dict(loaded_volvo.data["token"])
     result = await loaded_volvo.start_reauth_flow(hass)
-    assert result["step_id"] == "reauth_oauth"
+    assert result["step_id"] == "reauth_sign_in"
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.EXTERNAL_STEP
     assert result["url"].startswith(loaded_volvo.data[CONF_SERVER_URL] + AUTHORIZE_PATH)

@@ -10,6 +10,7 @@ from homeassistant.components.application_credentials import ClientCredential
 from homeassistant.core import HomeAssistant
 
 from .oauth import CredentialImplementation
+from .providers import PROVIDERS
 
 
 async def async_get_auth_implementation(
@@ -20,7 +21,8 @@ async def async_get_auth_implementation(
 
 
 async def async_get_description_placeholders(hass: HomeAssistant) -> dict[str, str]:
-    """Where to get a client id."""
-    return {
-        "volvo_url": "https://developer.volvocars.com/apis/docs/getting-started/",
-    }
+    """Where each back end's client ids are made."""
+    placeholders: dict[str, str] = {}
+    for provider in PROVIDERS.values():
+        placeholders |= provider.credential_placeholders()
+    return placeholders

@@ -1,129 +1,78 @@
-"""Config flow: pick a back end, sign in, see the cars; reauth, reconfigure, options."""
+"""Config flow: pick a back end, sign in, see the cars; reauth, reconfigure, options.
+
+Each back end's provider declares its way through the flow (``FlowPath``):
+its forms, and where the OAuth2 sign-in comes. The flow walks that path,
+the same for every back end: a form takes its answer into the entry data,
+the sign-in goes through Home Assistant's OAuth2 machinery, and at the end
+the account is checked (signed in, its cars listed) before the entry is
+created or changed. As in Home Assistant's schema-based flows, a method
+``async_step_<id>`` is made for every form a provider declares.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Coroutine, Mapping
+from enum import StrEnum
 import logging
 from typing import Any
 
-from homeassistant.components import webhook
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
+    SOURCE_RECONFIGURE,
+    ConfigEntry,
     ConfigFlowResult,
     OptionsFlowWithReload,
 )
-from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_USERNAME, CONF_WEBHOOK_ID
 from homeassistant.core import callback
-from homeassistant.data_entry_flow import section
+from homeassistant.data_entry_flow import UnknownStep
 from homeassistant.helpers.config_entry_oauth2_flow import (
     AbstractOAuth2FlowHandler,
     LocalOAuth2Implementation,
 )
 from homeassistant.helpers.selector import (
-    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
-    SelectSelector,
-    SelectSelectorConfig,
-    TextSelector,
-    TextSelectorConfig,
-    TextSelectorType,
 )
 import probatio as vol
 from yarl import URL
 
-from .api.errors import (
-    AuthenticationError,
-    BackendUnavailableError,
-    RateLimitedError,
-    VehicleApiError,
-)
+from .api.errors import VehicleApiError
 from .api.models import Vehicle
-from .api.ovms import DEFAULT_SERVER_URL
-from .api.stellantis import BRANDS, brand as stellantis_brand
-from .api.volvo import DEFAULT_API_URL as VOLVO_API_URL
-from .backends import (
-    OAuthAccess,
-    account_unique_id,
-    async_entry_access,
-    create_backend,
-    create_session,
-    default_server_url,
-    normalized_server_url,
-    oauth_provider,
-)
 from .const import (
     CONF_ACCOUNT,
     CONF_ACTIVE_INTERVAL,
-    CONF_ALLOW_WAKE_UP,
-    CONF_BACKEND,
-    CONF_BRAND,
     CONF_PARKED_INTERVAL,
-    CONF_SERVER_URL,
-    CONF_UNLOCK_PIN,
-    CONF_WAKE_UP_LIMIT,
     DEFAULT_ACTIVE_INTERVAL,
     DEFAULT_PARKED_INTERVAL,
-    DEFAULT_WAKE_UP_LIMIT,
     DOMAIN,
     MAX_INTERVAL,
     MIN_INTERVAL,
-    BackendKind,
 )
 from .coordinator import ConnectedVehicleConfigEntry
-from .oauth import ProviderImplementation, StaticTokens, account_subject, bind
+from .errors import classify
+from .oauth import StaticTokens, account_subject, bind
+from .providers import PROVIDERS, FormStep, OAuth2Provider, Provider, form_steps, provider_for
+from .providers.base import FlowPath, OAuthAccess, create_session
+from .registry import async_rekey, known_cars
 
 _LOGGER = logging.getLogger(__name__)
 
-_PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
-_URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
-
-OVMS_SCHEMA = vol.Schema(
-    {
-        vol.Required(CONF_SERVER_URL, default=DEFAULT_SERVER_URL): _URL,
-        vol.Required(CONF_USERNAME): str,
-        vol.Required(CONF_PASSWORD): _PASSWORD,
-    }
-)
-REAUTH_SCHEMA = vol.Schema({vol.Required(CONF_PASSWORD): _PASSWORD})
-_ADVANCED = "advanced"
-VOLVO_SCHEMA = vol.Schema(
-    {
-        vol.Required(_ADVANCED): section(
-            vol.Schema({vol.Required(CONF_SERVER_URL, default=VOLVO_API_URL): _URL}),
-            {"collapsed": True},
-        )
-    }
-)
-API_KEY_SCHEMA = vol.Schema({vol.Required(CONF_API_KEY): _PASSWORD})
 CONF_REDIRECT_URL = "redirect_url"
-STELLANTIS_SCHEMA = vol.Schema(
-    {
-        vol.Required(CONF_BRAND): SelectSelector(
-            SelectSelectorConfig(options=list(BRANDS), translation_key=CONF_BRAND)
-        ),
-        vol.Required(_ADVANCED): section(
-            vol.Schema(
-                {
-                    vol.Required(
-                        CONF_SERVER_URL, default=default_server_url(BackendKind.STELLANTIS)
-                    ): _URL
-                }
-            ),
-            {"collapsed": True},
-        ),
-    }
-)
 PASTE_SCHEMA = vol.Schema({vol.Required(CONF_REDIRECT_URL): str})
 
 
-class ConnectedVehicleConfigFlow(AbstractOAuth2FlowHandler, domain=DOMAIN):
-    """One entry per account: every car of the account becomes a device.
+class SignInWay(StrEnum):
+    """How the OAuth2 sign-in comes back to the flow."""
 
-    OVMS signs in with a password; Volvo through Home Assistant's OAuth2 flow
-    (application credentials bound to Volvo ID, see oauth.py) plus an API key.
-    """
+    # Home Assistant's redirect (a client id registered with it).
+    REDIRECT = "redirect_sign_in"
+    # The consumer app's own redirect, which the user pastes (the app's client id).
+    PASTE = "paste_redirect"
+
+
+class ConnectedVehicleConfigFlow(AbstractOAuth2FlowHandler, domain=DOMAIN):
+    """One entry per account: every car of the account becomes a device."""
 
     DOMAIN = DOMAIN
     VERSION = 1
@@ -131,9 +80,12 @@ class ConnectedVehicleConfigFlow(AbstractOAuth2FlowHandler, domain=DOMAIN):
     def __init__(self) -> None:
         """Nothing chosen yet."""
         super().__init__()
+        self._provider: Provider | None = None
+        self._path: FlowPath = ()
         self._data: dict[str, Any] = {}
-        self._method_asked = False
-        self._paste_impl: ProviderImplementation | None = None
+        self._way: SignInWay | None = None
+        # The access this flow's own sign-in gave (None before, or without one).
+        self._access: OAuthAccess | None = None
 
     @property
     def logger(self) -> logging.Logger:
@@ -145,259 +97,131 @@ class ConnectedVehicleConfigFlow(AbstractOAuth2FlowHandler, domain=DOMAIN):
     def async_get_options_flow(
         config_entry: ConnectedVehicleConfigEntry,
     ) -> ConnectedVehicleOptionsFlow:
-        """Polling intervals."""
+        """Polling intervals and the back end's own options."""
         return ConnectedVehicleOptionsFlow()
 
+    # The three ways in
+
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Choose the back end."""
-        return self.async_show_menu(
-            step_id="user",
-            menu_options=[
-                BackendKind.VOLVO.value,
-                BackendKind.STELLANTIS.value,
-                BackendKind.OVMS.value,
-            ],
-        )
-
-    async def async_step_volvo(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Explain what Volvo needs; the server can be changed (for the simulator)."""
-        if user_input is None:
-            return self.async_show_form(step_id="volvo", data_schema=VOLVO_SCHEMA)
-        server = user_input[_ADVANCED][CONF_SERVER_URL]
-        self._data = {
-            CONF_BACKEND: BackendKind.VOLVO.value,
-            CONF_SERVER_URL: normalized_server_url(server),
-        }
-        return await self.async_step_pick_implementation()
-
-    async def async_step_stellantis(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Which brand's app the account belongs to; the server can be changed (simulator)."""
-        if user_input is None:
-            return self.async_show_form(step_id="stellantis", data_schema=STELLANTIS_SCHEMA)
-        self._data = {
-            CONF_BACKEND: BackendKind.STELLANTIS.value,
-            CONF_BRAND: user_input[CONF_BRAND],
-            CONF_SERVER_URL: normalized_server_url(user_input[_ADVANCED][CONF_SERVER_URL]),
-        }
-        return await self.async_step_pick_implementation()
-
-    async def async_step_auth(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Send the user to the provider's sign-in page, with the credential bound to it.
-
-        Stellantis brands first ask how: through Home Assistant's redirect (for
-        a client id registered with it), or by pasting the app redirect the
-        browser shows (for the brand app's own client id).
-        """
-        if user_input is None:
-            if self._data[CONF_BACKEND] == BackendKind.STELLANTIS and not self._method_asked:
-                return await self.async_step_stellantis_method()
-            self.flow_impl = bind(self.hass, self.flow_impl, oauth_provider(self._data))
-        return await super().async_step_auth(user_input)
-
-    async def async_step_stellantis_method(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Home Assistant's redirect, or pasting the app redirect."""
-        self._method_asked = True
-        return self.async_show_menu(step_id="stellantis_method", menu_options=["auth", "paste"])
-
-    async def async_step_paste(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Show the sign-in link; take back the address the browser ended on (or the code)."""
-        if self._paste_impl is None:
-            self._paste_impl = bind(
-                self.hass, self.flow_impl, oauth_provider(self._data), app_redirect=True
-            )
-        implementation = self._paste_impl
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            if code := _authorization_code(user_input[CONF_REDIRECT_URL]):
-                self.flow_impl = implementation
-                self.external_data = {
-                    "code": code,
-                    "state": {"flow_id": self.flow_id, "redirect_uri": implementation.redirect_uri},
-                }
-                return await self.async_step_creation()
-            errors["base"] = "no_code"
-        url = await implementation.async_generate_authorize_url(self.flow_id)
-        return self.async_show_form(
-            step_id="paste",
-            data_schema=PASTE_SCHEMA,
-            errors=errors,
-            description_placeholders={"url": url, "redirect": implementation.redirect_uri},
-        )
-
-    async def async_oauth_create_entry(self, data: dict[str, Any]) -> ConfigFlowResult:
-        """Signed in: keep the token, then ask for the API key (or finish a reauth)."""
-        self._data.update(data)
-        self._data[CONF_ACCOUNT] = account_subject(data["token"])
-        if self.source == SOURCE_REAUTH:
-            entry = self._get_reauth_entry()
-            if self._data[CONF_ACCOUNT] != entry.data.get(CONF_ACCOUNT):
-                return self.async_abort(reason="wrong_account")
-            return self.async_update_reload_and_abort(entry, data={**entry.data, **data})
-        if self._data[CONF_BACKEND] == BackendKind.VOLVO:
-            return await self.async_step_api_key()
-        return await self._async_create_stellantis_entry()
-
-    async def _async_create_stellantis_entry(self) -> ConfigFlowResult:
-        """List the cars with the fresh token, then create the entry and its webhook id."""
-        access = OAuthAccess(StaticTokens(self._data["token"]), self._client_id())
-        errors, vehicles = await self._validate(self._data, access)
-        if errors:
-            return self.async_abort(reason=errors["base"])
-        await self.async_set_unique_id(_oauth_unique_id(self._data, vehicles))
-        self._abort_if_unique_id_configured()
-        brand = stellantis_brand(self._data[CONF_BRAND])
-        return self.async_create_entry(
-            title=_account_title(brand.name, vehicles),
-            data={**self._data, CONF_WEBHOOK_ID: webhook.async_generate_id()},
-            description_placeholders={"count": str(len(vehicles))},
-        )
-
-    def _client_id(self) -> str:
-        implementation = self.flow_impl
-        return (
-            implementation.client_id
-            if isinstance(implementation, LocalOAuth2Implementation)
-            else ""
-        )
-
-    async def async_step_api_key(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """The VCC API key of the user's Volvo developer application."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            data = {**self._data, CONF_API_KEY: user_input[CONF_API_KEY].strip()}
-            access = OAuthAccess(StaticTokens(data["token"]), self._client_id())
-            errors, vehicles = await self._validate(data, access)
-            if not errors:
-                await self.async_set_unique_id(_oauth_unique_id(data, vehicles))
-                self._abort_if_unique_id_configured()
-                return self.async_create_entry(
-                    title=_account_title("Volvo", vehicles),
-                    data=data,
-                    description_placeholders={"count": str(len(vehicles))},
-                )
-        return self.async_show_form(step_id="api_key", data_schema=API_KEY_SCHEMA, errors=errors)
-
-    async def async_step_ovms(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Server, username and password (or API token) of an OVMS account."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            data = _ovms_data(user_input)
-            errors, vehicles = await self._validate(data)
-            if not errors:
-                await self.async_set_unique_id(account_unique_id(data))
-                self._abort_if_unique_id_configured()
-                return self.async_create_entry(
-                    title=f"OVMS {data[CONF_USERNAME]}",
-                    data=data,
-                    description_placeholders={"count": str(len(vehicles))},
-                )
-        return self.async_show_form(
-            step_id="ovms",
-            data_schema=self.add_suggested_values_to_schema(OVMS_SCHEMA, user_input),
-            errors=errors,
-        )
+        """Choose the back end: each menu option is its provider's first form."""
+        return self.async_show_menu(step_id="user", menu_options=list(PROVIDERS))
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
-        """The server refused the saved credentials (or the sign-in expired)."""
-        self._data = dict(entry_data)
-        if entry_data[CONF_BACKEND] != BackendKind.OVMS:
-            return await self.async_step_reauth_oauth()
-        return await self.async_step_reauth_confirm()
-
-    async def async_step_reauth_oauth(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Confirm, then sign in again with the same account."""
-        if user_input is None:
-            return self.async_show_form(step_id="reauth_oauth")
-        implementation = self._data["auth_implementation"]
-        return await self.async_step_pick_implementation({"implementation": implementation})
-
-    async def async_step_reauth_confirm(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Ask for the password (or a new API token) of the same account."""
-        entry = self._get_reauth_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            data = {**entry.data, CONF_PASSWORD: user_input[CONF_PASSWORD]}
-            errors, _vehicles = await self._validate(data)
-            if not errors:
-                return self.async_update_reload_and_abort(entry, data=data)
-        return self.async_show_form(
-            step_id="reauth_confirm",
-            data_schema=REAUTH_SCHEMA,
-            errors=errors,
-            description_placeholders={
-                CONF_USERNAME: entry.data[CONF_USERNAME],
-                CONF_SERVER_URL: entry.data[CONF_SERVER_URL],
-            },
-        )
+        """The back end refused the saved credentials (or the sign-in expired)."""
+        provider = provider_for(entry_data)
+        return await self._async_begin(provider, provider.reauth_path, dict(entry_data))
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Change the server address or the password of the same account."""
-        entry = self._get_reconfigure_entry()
-        if entry.data[CONF_BACKEND] == BackendKind.VOLVO:
-            return await self.async_step_reconfigure_api_key()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            data = _ovms_data({**entry.data, **user_input})
-            await self.async_set_unique_id(account_unique_id(data))
-            self._abort_if_unique_id_mismatch(reason="wrong_account")
-            errors, _vehicles = await self._validate(data)
-            if not errors:
-                return self.async_update_reload_and_abort(entry, data=data)
-        suggested = user_input or {**entry.data, CONF_PASSWORD: ""}
-        return self.async_show_form(
-            step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(OVMS_SCHEMA, suggested),
-            errors=errors,
-        )
+        """Change the settings of the same account."""
+        data = dict(self._get_reconfigure_entry().data)
+        provider = provider_for(data)
+        return await self._async_begin(provider, provider.reconfigure_path, data)
 
-    async def async_step_reconfigure_api_key(
-        self, user_input: dict[str, Any] | None = None
+    # Walking the provider's path
+
+    async def _async_begin(
+        self, provider: Provider, path: FlowPath, data: dict[str, Any]
     ) -> ConfigFlowResult:
-        """Replace the Volvo API key, checked with the entry's own sign-in."""
-        entry = self._get_reconfigure_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            data = {**entry.data, CONF_API_KEY: user_input[CONF_API_KEY].strip()}
-            access = await async_entry_access(self.hass, entry)
-            errors, _vehicles = await self._validate(data, access)
-            if not errors:
-                return self.async_update_reload_and_abort(entry, data=data)
+        self._provider, self._path, self._data = provider, path, data
+        return await self._async_next()
+
+    async def _async_next(self) -> ConfigFlowResult:
+        """The next form, the sign-in, or the end of the path."""
+        if not self._path:
+            return await self._async_finish()
+        step = self._path[0]
+        if isinstance(step, FormStep):
+            return self._show(step, {})
+        self._path = self._path[1:]  # the sign-in
+        return await self._async_sign_in()
+
+    async def async_provider_form(
+        self, step_id: str, user_input: dict[str, Any] | None
+    ) -> ConfigFlowResult:
+        """A provider's form: shown, or answered (the last one checks the account)."""
+        if self._provider is None:  # chosen from the menu: the start of a new entry
+            provider = PROVIDERS[step_id]
+            return await self._async_begin(provider, provider.setup_path, {})
+        step = self._path[0]
+        if not isinstance(step, FormStep) or step.step_id != step_id:
+            raise UnknownStep(f"{step_id} is not the form this flow shows")
+        if user_input is None:
+            return self._show(step, {})
+        data = step.apply(self._data, user_input)
+        if len(self._path) > 1:
+            self._data, self._path = data, self._path[1:]
+            return await self._async_next()
+        errors, vehicles = await self._check(data)
+        if errors:
+            return self._show(step, errors, user_input)
+        self._data, self._path = data, ()
+        return await self._async_finish(vehicles)
+
+    def _show(
+        self, step: FormStep, errors: dict[str, str], answer: Mapping[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        suggested = answer if answer is not None else step.suggested(self._data)
         return self.async_show_form(
-            step_id="reconfigure_api_key", data_schema=API_KEY_SCHEMA, errors=errors
+            step_id=step.step_id,
+            data_schema=self.add_suggested_values_to_schema(step.schema, suggested),
+            errors=errors,
+            description_placeholders=step.placeholders(self._data),
         )
 
-    async def _validate(
-        self, data: Mapping[str, Any], access: OAuthAccess | None = None
-    ) -> tuple[dict[str, str], list[Vehicle]]:
-        """Sign in and list the cars: the form's errors and the cars."""
-        session = create_session(self.hass, auto_cleanup=False)
-        backend = create_backend(self.hass, session, data, access)
-        auth_error = (
-            "invalid_api_key" if data[CONF_BACKEND] == BackendKind.VOLVO else "invalid_auth"
+    async def _async_finish(self, vehicles: list[Vehicle] | None = None) -> ConfigFlowResult:
+        """Check the account (unless the last form did), then create or change the entry."""
+        provider = self._active_provider()
+        changing = self.source in (SOURCE_REAUTH, SOURCE_RECONFIGURE)
+        if changing and not self._may_be_same_account():
+            return self.async_abort(reason="wrong_account")
+        if vehicles is None:
+            errors, vehicles = await self._check(self._data)
+            if errors:
+                return self.async_abort(reason=errors["base"])
+        if changing:
+            entry = self._changed_entry()
+            cars = frozenset(v.id for v in vehicles)
+            if not provider.same_account(
+                entry.data, self._data, known_cars(self.hass, entry), cars
+            ):
+                return self.async_abort(reason="wrong_account")
+            unique_id = provider.unique_id(self._data, vehicles)
+            if unique_id != entry.unique_id:
+                await self.async_set_unique_id(unique_id)
+                self._abort_if_unique_id_configured()
+                async_rekey(self.hass, entry, unique_id)
+            return self.async_update_reload_and_abort(entry, unique_id=unique_id, data=self._data)
+        await self.async_set_unique_id(provider.unique_id(self._data, vehicles))
+        self._abort_if_unique_id_configured()
+        return self.async_create_entry(
+            title=provider.title(self._data, vehicles),
+            data={**self._data, **provider.new_entry_data()},
+            description_placeholders={"count": str(len(vehicles))},
         )
+
+    def _may_be_same_account(self) -> bool:
+        """False when the back end already names another account than the entry's."""
+        provider = self._active_provider()
+        new, old = provider.account(self._data), provider.account(self._changed_entry().data)
+        return new is None or old is None or new == old
+
+    async def _check(self, data: Mapping[str, Any]) -> tuple[dict[str, str], list[Vehicle]]:
+        """Sign in and list the cars: the form's errors, and the cars."""
+        provider = self._active_provider()
+        access = self._access
+        if access is None and isinstance(provider, OAuth2Provider):
+            access = await provider.async_access(self.hass, self._changed_entry())
+        session = create_session(self.hass, auto_cleanup=False)
+        backend = provider.client(self.hass, session, data, access)
         try:
             vehicles = await backend.vehicles()
-        except AuthenticationError:
-            return {"base": auth_error}, []
-        except RateLimitedError:
-            return {"base": "rate_limited"}, []
-        except BackendUnavailableError:
-            return {"base": "cannot_connect"}, []
         except VehicleApiError as err:
-            _LOGGER.warning("Unexpected answer while signing in: %s", err)
-            return {"base": "unknown"}, []
+            failure = classify(err)
+            if failure.form_error == "unknown":
+                _LOGGER.warning("Unexpected answer while signing in: %s", err)
+            return {"base": provider.refused_error if failure.refused else failure.form_error}, []
         finally:
             await backend.logout()
             session.detach()
@@ -405,42 +229,132 @@ class ConnectedVehicleConfigFlow(AbstractOAuth2FlowHandler, domain=DOMAIN):
             return {"base": "no_vehicles"}, []
         return {}, vehicles
 
+    def _active_provider(self) -> Provider:
+        if self._provider is None:
+            raise RuntimeError("no back end chosen")
+        return self._provider
 
-def _ovms_data(user_input: Mapping[str, Any]) -> dict[str, Any]:
-    """Entry data for an OVMS account, with the server URL tidied."""
-    return {
-        CONF_BACKEND: BackendKind.OVMS.value,
-        CONF_SERVER_URL: normalized_server_url(user_input[CONF_SERVER_URL]),
-        CONF_USERNAME: user_input[CONF_USERNAME].strip(),
-        CONF_PASSWORD: user_input[CONF_PASSWORD],
-    }
+    def _changed_entry(self) -> ConfigEntry:
+        """The entry a reauth or reconfigure flow changes."""
+        if self.source == SOURCE_REAUTH:
+            return self._get_reauth_entry()
+        return self._get_reconfigure_entry()
+
+    # The OAuth2 sign-in
+
+    async def _async_sign_in(self) -> ConfigFlowResult:
+        """Home Assistant's OAuth2 steps, with the entry's credential on reauth."""
+        if self.source == SOURCE_REAUTH:
+            implementation = self._data["auth_implementation"]
+            return await self.async_step_pick_implementation({"implementation": implementation})
+        return await self.async_step_pick_implementation()
+
+    def _oauth_provider(self) -> OAuth2Provider:
+        provider = self._active_provider()
+        if not isinstance(provider, OAuth2Provider):
+            raise TypeError(f"{provider.kind} does not sign in with OAuth2")
+        return provider
+
+    async def async_step_auth(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Send the user to the provider's sign-in page, with the credential bound to it.
+
+        Where the provider's consumer app has a redirect of its own, the user
+        first chooses between Home Assistant's redirect and pasting the app's.
+        """
+        if user_input is None:
+            provider = self._oauth_provider().oauth_provider(self._data)
+            if self._way is None and provider.app_redirect_uri is not None:
+                return await self.async_step_sign_in_method()
+            self.flow_impl = bind(self.hass, self.flow_impl, provider)
+        return await super().async_step_auth(user_input)
+
+    async def async_step_sign_in_method(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Home Assistant's redirect, or pasting the app's."""
+        return self.async_show_menu(step_id="sign_in_method", menu_options=list(SignInWay))
+
+    async def async_step_redirect_sign_in(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Sign in and come back through Home Assistant's redirect."""
+        self._way = SignInWay.REDIRECT
+        return await self.async_step_auth()
+
+    async def async_step_paste_redirect(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show the sign-in link; take back the address the browser ended on (or the code)."""
+        if self._way is not SignInWay.PASTE:
+            self._way = SignInWay.PASTE
+            provider = self._oauth_provider().oauth_provider(self._data)
+            self.flow_impl = bind(self.hass, self.flow_impl, provider, app_redirect=True)
+        implementation = self.flow_impl
+        if not isinstance(implementation, LocalOAuth2Implementation):
+            raise TypeError("pasting needs a credential of Home Assistant's own")
+        url = await implementation.async_generate_authorize_url(self.flow_id)
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            code, state = _pasted_code(user_input[CONF_REDIRECT_URL])
+            if code is None:
+                errors["base"] = "no_code"
+            elif state is not None and state != URL(url).query.get("state"):
+                errors["base"] = "wrong_state"
+            else:
+                self.external_data = {
+                    "code": code,
+                    "state": {"flow_id": self.flow_id, "redirect_uri": implementation.redirect_uri},
+                }
+                return await self.async_step_creation()
+        return self.async_show_form(
+            step_id="paste_redirect",
+            data_schema=PASTE_SCHEMA,
+            errors=errors,
+            description_placeholders={"url": url, "redirect": implementation.redirect_uri},
+        )
+
+    async def async_oauth_create_entry(self, data: dict[str, Any]) -> ConfigFlowResult:
+        """Signed in: keep the token and go on along the path."""
+        self._data.update(data)
+        self._data[CONF_ACCOUNT] = account_subject(data["token"])
+        implementation = self.flow_impl
+        client_id = (
+            implementation.client_id
+            if isinstance(implementation, LocalOAuth2Implementation)
+            else ""
+        )
+        self._access = OAuthAccess(StaticTokens(data["token"]), client_id)
+        return await self._async_next()
 
 
-def _oauth_unique_id(data: Mapping[str, Any], vehicles: list[Vehicle]) -> str:
-    """One entry per signed-in account (the ID token's subject) on one server.
+def _provider_form(
+    step_id: str,
+) -> Callable[
+    [ConnectedVehicleConfigFlow, dict[str, Any] | None], Coroutine[Any, Any, ConfigFlowResult]
+]:
+    async def step(
+        flow: ConnectedVehicleConfigFlow, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        return await flow.async_provider_form(step_id, user_input)
 
-    A provider that gives no ID token is told apart by its cars instead.
-    """
-    account = data.get(CONF_ACCOUNT) or ",".join(sorted(v.id for v in vehicles))
-    provider = data.get(CONF_BRAND, data[CONF_BACKEND])
-    return f"{provider}:{account}@{data[CONF_SERVER_URL]}"
-
-
-def _account_title(brand: str, vehicles: list[Vehicle]) -> str:
-    """The entry's title: the car's name, or how many cars there are."""
-    if len(vehicles) == 1:
-        name = vehicles[0].name
-        return name if name.startswith(brand) else f"{brand} {name}"
-    return f"{brand} ({len(vehicles)} cars)"
+    step.__doc__ = f"The {step_id} form of a back end."
+    return step
 
 
-def _authorization_code(pasted: str) -> str | None:
-    """The code in a pasted redirect address (``...?code=...``), or the pasted code itself."""
+for _step_id in form_steps():
+    if hasattr(ConnectedVehicleConfigFlow, f"async_step_{_step_id}"):
+        raise RuntimeError(f"a provider's form {_step_id!r} hides a step of the flow")
+    setattr(ConnectedVehicleConfigFlow, f"async_step_{_step_id}", _provider_form(_step_id))
+
+
+def _pasted_code(pasted: str) -> tuple[str | None, str | None]:
+    """The code and state in a pasted redirect address (``...?code=...``), or a bare code."""
     text = pasted.strip()
     if "code=" in text:
         query = URL(text.replace("#", "?", 1) if "?" not in text else text).query
-        return query.get("code") or None
-    return text if text and "://" not in text and " " not in text else None
+        return query.get("code") or None, query.get("state")
+    bare = text if text and "://" not in text and " " not in text else None
+    return bare, None
 
 
 _INTERVAL = NumberSelector(
@@ -454,42 +368,28 @@ _INTERVAL = NumberSelector(
 )
 
 
-_WAKE_UPS = NumberSelector(NumberSelectorConfig(min=0, max=10, step=1, mode=NumberSelectorMode.BOX))
-
-
 class ConnectedVehicleOptionsFlow(OptionsFlowWithReload):
-    """How often cars are polled while active and while parked."""
+    """How often cars are polled while active and while parked, and the back end's options."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Two intervals, in seconds."""
+        """Two intervals in seconds, then what the back end adds."""
+        provider = provider_for(self.config_entry.data)
         if user_input is not None:
-            return self.async_create_entry(data=_options(user_input))
-        fields: dict[Any, Any] = {
-            vol.Required(CONF_ACTIVE_INTERVAL, default=DEFAULT_ACTIVE_INTERVAL): _INTERVAL,
-            vol.Required(CONF_PARKED_INTERVAL, default=DEFAULT_PARKED_INTERVAL): _INTERVAL,
-        }
-        backend = self.config_entry.data[CONF_BACKEND]
-        if backend != BackendKind.OVMS:
-            fields[vol.Optional(CONF_UNLOCK_PIN)] = _PASSWORD
-        if backend == BackendKind.STELLANTIS:
-            fields[vol.Required(CONF_ALLOW_WAKE_UP, default=False)] = BooleanSelector()
-            fields[vol.Required(CONF_WAKE_UP_LIMIT, default=DEFAULT_WAKE_UP_LIMIT)] = _WAKE_UPS
-        schema = vol.Schema(fields)
+            return self.async_create_entry(
+                data={
+                    CONF_ACTIVE_INTERVAL: int(user_input[CONF_ACTIVE_INTERVAL]),
+                    CONF_PARKED_INTERVAL: int(user_input[CONF_PARKED_INTERVAL]),
+                    **provider.clean_options(user_input),
+                }
+            )
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_ACTIVE_INTERVAL, default=DEFAULT_ACTIVE_INTERVAL): _INTERVAL,
+                vol.Required(CONF_PARKED_INTERVAL, default=DEFAULT_PARKED_INTERVAL): _INTERVAL,
+                **provider.option_fields(),
+            }
+        )
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(schema, self.config_entry.options),
         )
-
-
-def _options(user_input: Mapping[str, Any]) -> dict[str, Any]:
-    """Intervals as whole seconds; an empty PIN means none."""
-    options: dict[str, Any] = {
-        CONF_ACTIVE_INTERVAL: int(user_input[CONF_ACTIVE_INTERVAL]),
-        CONF_PARKED_INTERVAL: int(user_input[CONF_PARKED_INTERVAL]),
-    }
-    if pin := str(user_input.get(CONF_UNLOCK_PIN) or "").strip():
-        options[CONF_UNLOCK_PIN] = pin
-    if CONF_ALLOW_WAKE_UP in user_input:
-        options[CONF_ALLOW_WAKE_UP] = bool(user_input[CONF_ALLOW_WAKE_UP])
-        options[CONF_WAKE_UP_LIMIT] = int(user_input[CONF_WAKE_UP_LIMIT])
-    return options

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Final
 
 DOMAIN: Final = "connected_vehicle"
@@ -22,11 +21,3 @@ DEFAULT_ACTIVE_INTERVAL: Final = 60
 DEFAULT_PARKED_INTERVAL: Final = 600
 MIN_INTERVAL: Final = 30
 MAX_INTERVAL: Final = 3600
-
-
-class BackendKind(StrEnum):
-    """The back ends a config entry can talk to."""
-
-    OVMS = "ovms"
-    VOLVO = "volvo"
-    STELLANTIS = "stellantis"

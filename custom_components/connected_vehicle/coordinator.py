@@ -2,51 +2,46 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 import logging
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import (
-    ConfigEntryAuthFailed,
-    HomeAssistantError,
-    ServiceValidationError,
-)
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .api.backend import Backend
-from .api.errors import (
-    AuthenticationError,
-    CommandFailedError,
-    PermissionDeniedError,
-    QuotaExhaustedError,
-    RateLimitedError,
-    VehicleApiError,
-)
+from .api.errors import VehicleApiError
 from .api.models import Command, CommandArguments, DataGroup, Reading, Vehicle, VehicleState
 from .const import CONF_ALLOW_WAKE_UP, CONF_WAKE_UP_LIMIT, DEFAULT_WAKE_UP_LIMIT, DOMAIN
+from .errors import Phase, classify, home_assistant_error, retry_after
 from .polling import COMMAND_GROUPS, PollPlan, VehiclePoller
+from .providers import Provider
 
 _LOGGER = logging.getLogger(__name__)
 # Repair issues a poll raises and a successful poll clears.
-_ISSUES = ("quota_exhausted", "permission_denied")
+ISSUES = ("quota_exhausted", "permission_denied")
 
 
 @dataclass
 class RuntimeData:
-    """What a loaded entry holds: the account's client and one coordinator per car."""
+    """What a loaded entry holds: its provider, the account's client, a coordinator per car."""
 
+    provider: Provider
     backend: Backend
     coordinators: dict[str, VehicleCoordinator] = field(default_factory=dict)
-    # Calls the account's key made today, for back ends that count them (Volvo).
-    calls_today: Callable[[], int] | None = None
 
 
 type ConnectedVehicleConfigEntry = ConfigEntry[RuntimeData]
+
+
+def issue_id(entry: ConfigEntry, key: str) -> str:
+    """The id of the entry's repair issue of this kind."""
+    return f"{key}_{entry.entry_id}"
 
 
 class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
@@ -117,42 +112,13 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
     async def _fetch(self, groups: set[DataGroup]) -> VehicleState:
         try:
             state = await self._backend.fetch(self.vehicle, groups)
-        except QuotaExhaustedError as err:
-            self._raise_issue("quota_exhausted", err.retry_after)
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="quota_exhausted",
-                retry_after=err.retry_after,
-            ) from err
-        except PermissionDeniedError as err:
-            self._raise_issue("permission_denied", None)
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="update_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
-        except AuthenticationError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="auth_failed"
-            ) from err
-        except RateLimitedError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="rate_limited",
-                retry_after=err.retry_after,
-            ) from err
         except VehicleApiError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="update_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
-        for key in _ISSUES:
-            ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(key))
+            if (issue := classify(err).issue) is not None:
+                self._raise_issue(issue, retry_after(err))
+            raise home_assistant_error(err, Phase.POLL) from err
+        for key in ISSUES:
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id(self.config_entry, key))
         return state
-
-    def _issue_id(self, key: str) -> str:
-        return f"{key}_{self.config_entry.entry_id}"
 
     def _raise_issue(self, key: str, retry_after: float | None) -> None:
         """Tell the user, once per entry, that polling waits for the back end."""
@@ -160,7 +126,7 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         ir.async_create_issue(
             self.hass,
             DOMAIN,
-            self._issue_id(key),
+            issue_id(self.config_entry, key),
             is_fixable=False,
             severity=ir.IssueSeverity.WARNING,
             translation_key=key,
@@ -174,27 +140,20 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         self, command: Command, arguments: CommandArguments | None = None
     ) -> None:
         """Run a command, raise a translated error unless it succeeded, then refresh what it touched."""
+        if command not in self.vehicle.commands:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="command_unavailable",
+                translation_placeholders={"command": command.value},
+            )
         if command is Command.WAKE_UP:
             self._spend_wake_up()
         try:
             await self._backend.invoke(self.vehicle, command, arguments)
-        except CommandFailedError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key=f"command_{err.command_status}",
-                translation_placeholders={"command": command.value},
-            ) from err
-        except AuthenticationError as err:
-            self.config_entry.async_start_reauth(self.hass)
-            raise HomeAssistantError(
-                translation_domain=DOMAIN, translation_key="auth_failed"
-            ) from err
         except VehicleApiError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="command_error",
-                translation_placeholders={"command": command.value, "error": str(err)},
-            ) from err
+            if classify(err).refused:
+                self.config_entry.async_start_reauth(self.hass)
+            raise home_assistant_error(err, Phase.COMMAND, command=command) from err
         self.poller.mark_active(dt_util.utcnow())
         await self.async_refresh_groups(COMMAND_GROUPS.get(command, frozenset()))
 

@@ -6,32 +6,10 @@ from dataclasses import asdict
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
-from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_SERVER_URL
 from .coordinator import ConnectedVehicleConfigEntry
-
-TO_REDACT = {
-    CONF_PASSWORD,
-    CONF_USERNAME,
-    CONF_SERVER_URL,
-    "token",
-    "id_token",
-    "api_key",
-    "webhook_id",
-    "account",
-    "access_token",
-    "refresh_token",
-    "cookie",
-    "vin",
-    "latitude",
-    "longitude",
-    "unique_id",
-    "title",
-    "id",
-    "name",
-}
+from .providers.base import COMMON_REDACTED
 
 
 async def async_get_config_entry_diagnostics(
@@ -50,4 +28,5 @@ async def async_get_config_entry_diagnostics(
                 "location": asdict(state.location) if state.location else None,
             }
         )
-    return async_redact_data({"entry": entry.as_dict(), "vehicles": vehicles}, TO_REDACT)
+    redacted = COMMON_REDACTED | entry.runtime_data.provider.redacted
+    return async_redact_data({"entry": entry.as_dict(), "vehicles": vehicles}, redacted)

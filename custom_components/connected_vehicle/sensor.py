@@ -31,6 +31,7 @@ from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
+from .api.backend import CountsCalls
 from .const import DOMAIN
 from .coordinator import ConnectedVehicleConfigEntry
 from .entity import VehicleEntity, VehicleEntityDescription, add_entities_when_reported
@@ -236,8 +237,8 @@ async def async_setup_entry(
 ) -> None:
     """Add the sensors each car reports."""
     add_entities_when_reported(entry, async_add_entities, SENSORS, VehicleSensor)
-    if entry.runtime_data.calls_today is not None:
-        async_add_entities([ApiCallsSensor(entry)])
+    if isinstance(entry.runtime_data.backend, CountsCalls):
+        async_add_entities([ApiCallsSensor(entry, entry.runtime_data.backend)])
 
 
 class VehicleSensor(VehicleEntity, SensorEntity):
@@ -279,9 +280,10 @@ class ApiCallsSensor(SensorEntity):
     _attr_state_class = SensorStateClass.TOTAL_INCREASING
     _attr_should_poll = False
 
-    def __init__(self, entry: ConnectedVehicleConfigEntry) -> None:
+    def __init__(self, entry: ConnectedVehicleConfigEntry, counter: CountsCalls) -> None:
         """Attach to the account's device."""
         self._entry = entry
+        self._counter = counter
         self._attr_unique_id = f"{entry.unique_id}_api_calls_today"
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, str(entry.unique_id))},
@@ -290,10 +292,9 @@ class ApiCallsSensor(SensorEntity):
         )
 
     @property
-    def native_value(self) -> int | None:
+    def native_value(self) -> int:
         """Today's count."""
-        counter = self._entry.runtime_data.calls_today
-        return counter() if counter is not None else None
+        return self._counter.calls_today
 
     async def async_added_to_hass(self) -> None:
         """Follow every car's polls, also those that changed nothing (they spent calls too)."""

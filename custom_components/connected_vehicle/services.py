@@ -34,12 +34,6 @@ def async_setup_services(hass: HomeAssistant) -> None:
 
     async def engine_start(call: ServiceCall) -> None:
         coordinator = _coordinator(hass, call.data[ATTR_DEVICE_ID])
-        if Command.ENGINE_START not in coordinator.vehicle.commands:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="command_unavailable",
-                translation_placeholders={"command": Command.ENGINE_START.value},
-            )
         arguments = CommandArguments(runtime_minutes=call.data[ATTR_RUNTIME_MINUTES])
         await coordinator.async_invoke(Command.ENGINE_START, arguments)
 

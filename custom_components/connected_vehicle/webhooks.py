@@ -1,4 +1,4 @@
-"""Command results pushed by the Stellantis cloud to a Home Assistant webhook of the entry."""
+"""Command results a back end's cloud pushes to a Home Assistant webhook of the entry."""
 
 from __future__ import annotations
 
@@ -10,19 +10,21 @@ from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.network import NoURLAvailableError
 
+from .api.backend import Backend, PushesCommandResults
 from .api.errors import ProtocolError
-from .api.stellantis import StellantisClient
 from .const import DOMAIN
 from .coordinator import ConnectedVehicleConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
 
 
-def callback_url(hass: HomeAssistant, entry: ConnectedVehicleConfigEntry) -> str | None:
-    """The entry's webhook URL the cloud can post to, or None when Home Assistant has none.
+def results_url(hass: HomeAssistant, entry: ConnectedVehicleConfigEntry) -> str | None:
+    """The entry's webhook URL the cloud can post to; None without a webhook or a URL.
 
     Without one, the client reads each command's status back instead.
     """
+    if CONF_WEBHOOK_ID not in entry.data:
+        return None
     try:
         return webhook.async_generate_url(hass, entry.data[CONF_WEBHOOK_ID], allow_ip=True)
     except NoURLAvailableError:
@@ -30,15 +32,20 @@ def callback_url(hass: HomeAssistant, entry: ConnectedVehicleConfigEntry) -> str
         return None
 
 
-def register_results_webhook(
-    hass: HomeAssistant, entry: ConnectedVehicleConfigEntry, client: StellantisClient
+def listen_for_results(
+    hass: HomeAssistant, entry: ConnectedVehicleConfigEntry, backend: Backend
 ) -> None:
-    """Hand every result posted to the entry's webhook to the client; removed on unload."""
+    """Hand every body posted to the entry's webhook to the client; removed on unload.
+
+    Called when ``results_url`` gave the client an address to name.
+    """
+    if not isinstance(backend, PushesCommandResults):
+        return
     webhook_id = entry.data[CONF_WEBHOOK_ID]
 
     async def handle(_hass: HomeAssistant, _webhook_id: str, request: web.Request) -> web.Response:
         try:
-            client.deliver(await request.json())
+            backend.deliver(await request.json())
         except (ValueError, ProtocolError) as err:
             _LOGGER.debug("Ignored a webhook body that is not a command result: %s", err)
             return web.Response(status=400)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from .models import Command, CommandArguments, CommandResult, DataGroup, Vehicle, VehicleState
 
@@ -35,3 +35,20 @@ class TokenProvider(Protocol):
 
     async def access_token(self) -> str:
         """A currently valid access token."""
+
+
+@runtime_checkable
+class PushesCommandResults(Protocol):
+    """A back end whose cloud posts command results to a webhook the client named."""
+
+    def deliver(self, payload: Any) -> None:
+        """Take one posted body; raises ProtocolError when it is not a result."""
+
+
+@runtime_checkable
+class CountsCalls(Protocol):
+    """A back end whose calls count against a daily quota."""
+
+    @property
+    def calls_today(self) -> int:
+        """Calls made today against the quota."""

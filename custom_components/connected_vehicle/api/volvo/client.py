@@ -228,6 +228,11 @@ class VolvoClient:
     async def logout(self) -> None:
         """Nothing to release: Home Assistant owns the OAuth2 tokens."""
 
+    @property
+    def calls_today(self) -> int:
+        """Calls the API key made today (UTC), by every client using it."""
+        return self.quota.calls_today
+
     # Internals
 
     async def _vehicle(self, vin: str) -> Vehicle:

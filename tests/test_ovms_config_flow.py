@@ -109,7 +109,7 @@ async def test_same_account_twice_is_refused(
 async def test_reauth(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
     """A wrong password is refused; the right one updates the entry and reloads it."""
     result = await loaded_entry.start_reauth_flow(hass)
-    assert result["step_id"] == "reauth_confirm"
+    assert result["step_id"] == "reauth_password"
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_PASSWORD: "wrong"}
     )
@@ -127,7 +127,7 @@ async def test_reconfigure(
 ) -> None:
     """The server URL can be changed for the same account; another account is refused."""
     result = await loaded_entry.start_reconfigure_flow(hass)
-    assert result["step_id"] == "reconfigure"
+    assert result["step_id"] == "reconfigure_server"
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], form(sim_url, username="demo2", password="demo2")
     )
