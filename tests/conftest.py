@@ -8,6 +8,7 @@ import time
 from typing import Any
 from unittest.mock import PropertyMock, patch
 
+from aiohttp import web
 from aiohttp.test_utils import TestServer
 from homeassistant.components.application_credentials import (
     ClientCredential,
@@ -59,14 +60,29 @@ def sim() -> Simulator:
 
 
 @pytest.fixture
-async def sim_url(sim: Simulator, socket_enabled: None) -> AsyncIterator[str]:
+async def sim_server(sim: Simulator, socket_enabled: None) -> AsyncIterator[TestServer]:
     """The simulator served over real HTTP on 127.0.0.1 (sockets stay limited to it)."""
     server = TestServer(sim.app, host="127.0.0.1")
     await server.start_server()
     try:
-        yield str(server.make_url("")).rstrip("/")
+        yield server
     finally:
         await server.close()
+
+
+@pytest.fixture
+def sim_url(sim_server: TestServer) -> str:
+    """The simulator's address."""
+    return str(sim_server.make_url("")).rstrip("/")
+
+
+@pytest.fixture
+async def sim_other_url(sim_server: TestServer) -> str:
+    """The same simulator at a second address (another port): a server that moved."""
+    assert sim_server.runner is not None
+    site = web.TCPSite(sim_server.runner, "127.0.0.1", 0)
+    await site.start()
+    return site.name.rstrip("/")
 
 
 def ovms_data(url: str, username: str = OVMS_USER, password: str = OVMS_PASSWORD) -> dict[str, str]:

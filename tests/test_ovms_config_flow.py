@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from homeassistant.config_entries import SOURCE_USER
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -146,6 +148,53 @@ async def test_reconfigure(
     assert result["reason"] == "reconfigure_successful"
     assert loaded_entry.data[CONF_SERVER_URL] == sim_url
     await hass.async_block_till_done()
+
+
+async def test_reconfigure_moves_the_account_to_another_server_address(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    sim_url: str,
+    sim_other_url: str,
+    entity_registry: er.EntityRegistry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """The same account at another address: the unique id follows, entities and devices stay."""
+    before = {
+        e.entity_id: e.unique_id
+        for e in er.async_entries_for_config_entry(entity_registry, loaded_entry.entry_id)
+    }
+    result = await loaded_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form(sim_other_url))
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert loaded_entry.data[CONF_SERVER_URL] == sim_other_url
+    assert loaded_entry.unique_id == f"ovms:demo@{sim_other_url}"
+    assert loaded_entry.state is ConfigEntryState.LOADED
+    after = {
+        e.entity_id: e.unique_id
+        for e in er.async_entries_for_config_entry(entity_registry, loaded_entry.entry_id)
+    }
+    assert after == {key: uid.replace(sim_url, sim_other_url) for key, uid in before.items()}
+    devices = dr.async_entries_for_config_entry(device_registry, loaded_entry.entry_id)
+    assert {i for d in devices for _domain, i in d.identifiers} == {
+        f"ovms:demo@{sim_other_url}:{car}" for car in ("LEAF", "TWIZY", "KONA")
+    }
+    assert hass.states.get("sensor.leaf_battery_level").state not in ("unavailable", "unknown")
+
+
+async def test_reconfigure_refuses_a_server_listing_other_cars(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sim: Simulator, sim_other_url: str
+) -> None:
+    """The same username on a server that lists other cars is another account."""
+    account = sim.world.account("ovms", "demo")
+    assert account is not None
+    sim.world.accounts[sim.world.accounts.index(account)] = replace(account, vehicle_ids=("LEAF",))
+    result = await loaded_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form(sim_other_url))
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+    assert loaded_entry.data[CONF_SERVER_URL] != sim_other_url
 
 
 async def test_options(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import html
 import json
-import re
-from typing import Any
 
-import aiohttp
 from homeassistant.components.lock import LockState
-from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
@@ -26,90 +20,10 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.connected_vehicle.const import (
     CONF_ALLOW_WAKE_UP,
     CONF_WAKE_UP_LIMIT,
-    DOMAIN,
 )
 from simulator import Simulator
 
 LOCK = "lock.peugeot_e_208_lock"
-
-
-async def start_flow(hass: HomeAssistant, sim_url: str) -> dict[str, Any]:
-    """Menu -> Stellantis -> Peugeot on the simulator -> the sign-in method menu."""
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    assert "stellantis" in result["menu_options"]
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "stellantis"}
-    )
-    assert result["step_id"] == "stellantis"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"brand": "peugeot", "advanced": {"server_url": sim_url}}
-    )
-    assert result["type"] is FlowResultType.MENU
-    assert result["step_id"] == "sign_in_method"
-    return result
-
-
-async def fetch(url: str) -> aiohttp.ClientResponse:
-    async with aiohttp.ClientSession() as session:
-        response = await session.get(url, allow_redirects=False)
-        await response.read()
-        return response
-
-
-@pytest.mark.usefixtures("credentials", "current_request_with_host")
-async def test_flow_through_home_assistant_redirect(
-    hass: HomeAssistant, sim_url: str, hass_client_no_auth: ClientSessionGenerator
-) -> None:
-    """Sign in at the brand's IdP, come back through Home Assistant's callback."""
-    result = await start_flow(hass, sim_url)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "redirect_sign_in"}
-    )
-    assert result["type"] is FlowResultType.EXTERNAL_STEP
-    assert result["url"].startswith(f"{sim_url}/idp/peugeot/am/oauth2/authorize?")
-    assert "code_challenge=" in result["url"]
-    answer = await fetch(result["url"])
-    assert answer.status == 302
-    callback = aiohttp.client.URL(answer.headers["Location"])
-    client = await hass_client_no_auth()
-    response = await client.get(f"/auth/external/callback?{callback.query_string}")
-    assert response.status == 200
-    result = await hass.config_entries.flow.async_configure(result["flow_id"])
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == "Peugeot (3 cars)"
-    entry = result["result"]
-    assert entry.unique_id == f"peugeot:peugeot-demo@{sim_url}"
-    assert entry.data["webhook_id"]
-    assert entry.data["token"]["refresh_token"]
-    await hass.async_block_till_done()
-
-
-@pytest.mark.usefixtures("credentials", "current_request_with_host")
-async def test_flow_by_pasting_the_app_redirect(hass: HomeAssistant, sim_url: str) -> None:
-    """The app's client id: the browser shows mymap://...?code=..., the user pastes it."""
-    result = await start_flow(hass, sim_url)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "paste_redirect"}
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "paste_redirect"
-    url = result["description_placeholders"]["url"]
-    assert "redirect_uri=mymap" in url
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"redirect_url": "mymap://oauth2redirect/fr?state=x"}
-    )
-    assert result["errors"] == {"base": "no_code"}
-    page = await fetch(url)
-    shown = re.search(r'<pre id="redirect">(.*?)</pre>', await page.text())
-    assert shown is not None
-    pasted = html.unescape(shown.group(1))
-    assert pasted.startswith("mymap://oauth2redirect/fr?code=")
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"redirect_url": pasted}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["result"].unique_id == f"peugeot:peugeot-demo@{sim_url}"
-    await hass.async_block_till_done()
 
 
 async def setup_with_webhook(

@@ -7,6 +7,7 @@ from pathlib import Path
 import re
 from typing import Any
 
+from homeassistant.data_entry_flow import section
 import pytest
 
 from custom_components.connected_vehicle.api.models import CommandStatus
@@ -16,6 +17,7 @@ from custom_components.connected_vehicle.climate import CLIMATE
 from custom_components.connected_vehicle.device_tracker import LOCATION
 from custom_components.connected_vehicle.image import PICTURE
 from custom_components.connected_vehicle.lock import LOCK
+from custom_components.connected_vehicle.providers import PROVIDERS, FormStep, form_steps
 from custom_components.connected_vehicle.sensor import SENSORS
 from custom_components.connected_vehicle.switch import SWITCHES
 
@@ -88,3 +90,35 @@ def test_every_action_is_described() -> None:
         assert re.search(rf"^{action}:", services, re.M), action
         for field in text["fields"]:
             assert re.search(rf"^    {field}:", services, re.M), f"{action}.{field}"
+
+
+def _form_fields(schema: Any) -> dict[str, Any]:
+    """Field names of a form schema, each mapped to its section's schema (or None)."""
+    fields: dict[str, Any] = {}
+    for marker, value in schema.schema.items():
+        fields[str(marker)] = value.schema if isinstance(value, section) else None
+    return fields
+
+
+def test_every_flow_form_is_translated() -> None:
+    """Every form any provider adds, and the flow's own steps, have texts for every field."""
+    steps = STRINGS["config"]["step"]
+    own = {"user", "sign_in_method", "paste_redirect", "pick_implementation"}
+    for step_id in form_steps() | own:
+        assert "title" in steps.get(step_id, {}), f"config step {step_id} has no title"
+    for provider in PROVIDERS.values():
+        for path in (provider.setup_path, provider.reauth_path, provider.reconfigure_path):
+            for step in path:
+                if not isinstance(step, FormStep):
+                    continue
+                text = steps[step.step_id]
+                for name, inner in _form_fields(step.schema).items():
+                    if inner is None:
+                        assert name in text.get("data", {}), f"{step.step_id}.{name}: no label"
+                        assert name in text.get("data_description", {}), (
+                            f"{step.step_id}.{name}: no description"
+                        )
+                    else:
+                        assert name in text.get("sections", {}), f"{step.step_id}.{name}"
+    assert set(steps["sign_in_method"]["menu_options"]) == {"redirect_sign_in", "paste_redirect"}
+    assert set(steps["user"]["menu_options"]) == set(PROVIDERS)
