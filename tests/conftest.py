@@ -211,3 +211,15 @@ async def peugeot_entry(
     )
     entry.add_to_hass(hass)
     return entry
+
+
+# --- One demo entry per back end (platform tests) ---------------------------------------
+
+DEMO_ENTRIES = {"ovms": "ovms_entry", "volvo": "volvo_entry", "stellantis": "peugeot_entry"}
+
+
+@pytest.fixture
+def demo_entry(request: pytest.FixtureRequest, backend: str) -> MockConfigEntry:
+    """The demo entry of the test's ``backend`` (parametrize ``backend``), added, not loaded."""
+    entry: MockConfigEntry = request.getfixturevalue(DEMO_ENTRIES[backend])
+    return entry
