@@ -13,8 +13,8 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .api import readings
 from .api.models import Command
-from .api.volvo import BULB_KEYS
 from .coordinator import ConnectedVehicleConfigEntry
 from .entity import VehicleEntity, VehicleEntityDescription, add_entities_when_reported
 
@@ -49,55 +49,54 @@ _DOOR = BinarySensorDeviceClass.DOOR
 _OPENING = BinarySensorDeviceClass.OPENING
 _WINDOW = BinarySensorDeviceClass.WINDOW
 _PROBLEM = BinarySensorDeviceClass.PROBLEM
-PLACES = ("front_left", "front_right", "rear_left", "rear_right")
 WARNINGS = (
-    "service_warning",
-    "oil_level_warning",
-    "coolant_level_warning",
-    "brake_fluid_warning",
-    "washer_fluid_warning",
+    readings.SERVICE_WARNING,
+    readings.OIL_LEVEL_WARNING,
+    readings.COOLANT_LEVEL_WARNING,
+    readings.BRAKE_FLUID_WARNING,
+    readings.WASHER_FLUID_WARNING,
 )
 DIAGNOSTIC = EntityCategory.DIAGNOSTIC
 
 BINARY_SENSORS: tuple[VehicleBinarySensorDescription, ...] = (
-    _binary("door_front_left", _DOOR),
-    _binary("door_front_right", _DOOR),
-    _binary("door_rear_left", _DOOR),
-    _binary("door_rear_right", _DOOR),
-    _binary("hood", _OPENING),
-    _binary("tailgate", _OPENING),
-    _binary("tank_lid", _OPENING),
-    _binary("charge_port", _OPENING),
-    *(_binary(f"window_{place}", _WINDOW) for place in PLACES),
-    _binary("sunroof", _WINDOW),
+    *(_binary(key, _DOOR) for key in readings.DOORS.values()),
+    _binary(readings.HOOD, _OPENING),
+    _binary(readings.TAILGATE, _OPENING),
+    _binary(readings.TANK_LID, _OPENING),
+    _binary(readings.CHARGE_PORT, _OPENING),
+    *(_binary(key, _WINDOW) for key in readings.WINDOWS.values()),
+    _binary(readings.SUNROOF, _WINDOW),
     # The lock device class means "on = unlocked"; the reading says "locked". Cars
     # with a lock entity show the lock there instead.
     VehicleBinarySensorDescription(
-        key="central_lock",
+        key=readings.CENTRAL_LOCK,
         device_class=BinarySensorDeviceClass.LOCK,
         inverted=True,
         exists_fn=lambda vehicle, state: (
-            "central_lock" in state.readings and Command.LOCK not in vehicle.commands
+            readings.CENTRAL_LOCK in state.readings and Command.LOCK not in vehicle.commands
         ),
     ),
-    _binary("engine_running", BinarySensorDeviceClass.RUNNING),
-    _binary("moving", BinarySensorDeviceClass.MOVING),
+    _binary(readings.ENGINE_RUNNING, BinarySensorDeviceClass.RUNNING),
+    _binary(readings.MOVING, BinarySensorDeviceClass.MOVING),
     *(_binary(key, _PROBLEM) for key in WARNINGS),
-    *(_binary(key, _PROBLEM, category=DIAGNOSTIC, enabled=False) for key in BULB_KEYS),
-    _binary("commands_available", BinarySensorDeviceClass.CONNECTIVITY, category=DIAGNOSTIC),
-    _binary("plugged_in", BinarySensorDeviceClass.PLUG),
-    _binary("charging", BinarySensorDeviceClass.BATTERY_CHARGING),
-    _binary("car_on", BinarySensorDeviceClass.POWER),
-    _binary("awake", category=DIAGNOSTIC),
-    _binary("valet_mode", category=DIAGNOSTIC),
-    _binary("alarm_sounding", BinarySensorDeviceClass.SAFETY),
+    *(
+        _binary(key, _PROBLEM, category=DIAGNOSTIC, enabled=False)
+        for key in readings.BULB_WARNINGS.values()
+    ),
+    _binary(readings.COMMANDS_AVAILABLE, BinarySensorDeviceClass.CONNECTIVITY, category=DIAGNOSTIC),
+    _binary(readings.PLUGGED_IN, BinarySensorDeviceClass.PLUG),
+    _binary(readings.CHARGING, BinarySensorDeviceClass.BATTERY_CHARGING),
+    _binary(readings.CAR_ON, BinarySensorDeviceClass.POWER),
+    _binary(readings.AWAKE, category=DIAGNOSTIC),
+    _binary(readings.VALET_MODE, category=DIAGNOSTIC),
+    _binary(readings.ALARM_SOUNDING, BinarySensorDeviceClass.SAFETY),
     _binary(
-        "twelve_volt_charging",
+        readings.TWELVE_VOLT_CHARGING,
         BinarySensorDeviceClass.BATTERY_CHARGING,
         category=DIAGNOSTIC,
         enabled=False,
     ),
-    _binary("server_connected", BinarySensorDeviceClass.CONNECTIVITY, category=DIAGNOSTIC),
+    _binary(readings.SERVER_CONNECTED, BinarySensorDeviceClass.CONNECTIVITY, category=DIAGNOSTIC),
 )
 
 

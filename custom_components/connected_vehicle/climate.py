@@ -13,6 +13,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
+from .api import readings
 from .api.models import Command
 from .coordinator import ConnectedVehicleConfigEntry, VehicleCoordinator
 from .entity import VehicleEntity, VehicleEntityDescription, add_entities_when_reported
@@ -28,7 +29,7 @@ class VehicleClimateDescription(VehicleEntityDescription, ClimateEntityDescripti
 
 
 CLIMATE = VehicleClimateDescription(
-    key="climate_on",
+    key=readings.CLIMATE_ON,
     translation_key="climatization",
     exists_fn=lambda vehicle, _state: (
         {Command.CLIMATE_START, Command.CLIMATE_STOP} <= vehicle.commands
@@ -78,7 +79,7 @@ class VehicleClimate(VehicleEntity, ClimateEntity):
     @property
     def current_temperature(self) -> float | None:
         """The cabin temperature, when the car reports it."""
-        value = self.coordinator.data.value("temperature_cabin")
+        value = self.coordinator.data.value(readings.TEMPERATURE_CABIN)
         return (
             float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
         )
@@ -104,4 +105,4 @@ class VehicleClimate(VehicleEntity, ClimateEntity):
 
     @property
     def _reported(self) -> object:
-        return self.coordinator.data.value("climate_on")
+        return self.coordinator.data.value(readings.CLIMATE_ON)

@@ -14,6 +14,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
+from .api import readings
 from .api.backend import Backend
 from .api.errors import VehicleApiError
 from .api.models import Command, CommandArguments, DataGroup, Reading, Vehicle, VehicleState
@@ -107,7 +108,7 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         capacity = self.vehicle.battery_capacity
         if capacity is None:
             return VehicleState()
-        return VehicleState({"battery_capacity": Reading(capacity, "kWh")})
+        return VehicleState({readings.BATTERY_CAPACITY: Reading(capacity, "kWh")})
 
     async def _fetch(self, groups: set[DataGroup]) -> VehicleState:
         try:

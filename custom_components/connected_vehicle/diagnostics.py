@@ -8,6 +8,8 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
+from .api.models import Reading
+from .api.readings import CATALOGUE
 from .coordinator import ConnectedVehicleConfigEntry
 from .providers.base import COMMON_REDACTED
 
@@ -24,9 +26,17 @@ async def async_get_config_entry_diagnostics(
                 "vehicle": asdict(coordinator.vehicle),
                 "last_update_success": coordinator.last_update_success,
                 "update_interval": str(coordinator.update_interval),
-                "readings": {key: asdict(reading) for key, reading in state.readings.items()},
+                "readings": {
+                    key: _described(key, reading) for key, reading in state.readings.items()
+                },
                 "location": asdict(state.location) if state.location else None,
             }
         )
     redacted = COMMON_REDACTED | entry.runtime_data.provider.redacted
     return async_redact_data({"entry": entry.as_dict(), "vehicles": vehicles}, redacted)
+
+
+def _described(key: str, reading: Reading) -> dict[str, Any]:
+    """A reading with what the catalogue says it is (a key it lacks stands out)."""
+    spec = CATALOGUE.get(key)
+    return {**asdict(reading), "kind": spec.kind if spec is not None else "not in the catalogue"}

@@ -11,6 +11,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .api import readings
 from .api.models import Command, Vehicle, VehicleState
 from .const import CONF_UNLOCK_PIN, DOMAIN
 from .coordinator import ConnectedVehicleConfigEntry
@@ -20,7 +21,10 @@ PARALLEL_UPDATES = 1
 
 
 def _lockable(vehicle: Vehicle, state: VehicleState) -> bool:
-    return {Command.LOCK, Command.UNLOCK} <= vehicle.commands and "central_lock" in state.readings
+    return {
+        Command.LOCK,
+        Command.UNLOCK,
+    } <= vehicle.commands and readings.CENTRAL_LOCK in state.readings
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -28,7 +32,9 @@ class VehicleLockDescription(VehicleEntityDescription, LockEntityDescription):
     """The central lock, fed by the ``central_lock`` reading."""
 
 
-LOCK = VehicleLockDescription(key="central_lock", translation_key="lock", exists_fn=_lockable)
+LOCK = VehicleLockDescription(
+    key=readings.CENTRAL_LOCK, translation_key="lock", exists_fn=_lockable
+)
 
 
 async def async_setup_entry(

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from .api import readings
 from .api.models import Command, DataGroup, VehicleState
 
 MIN_DELAY = timedelta(seconds=5)
@@ -147,21 +148,15 @@ class VehiclePoller:
 
 def is_in_use(state: VehicleState) -> bool:
     """Whether the car's own readings say it is in use: on, charging, moving or unlocked."""
-    speed = state.value("speed")
+    speed = state.value(readings.SPEED)
     return bool(
-        state.value("car_on")
-        or state.value("charging")
-        or state.value("engine_running")
+        state.value(readings.CAR_ON)
+        or state.value(readings.CHARGING)
+        or state.value(readings.ENGINE_RUNNING)
         or (isinstance(speed, int | float) and not isinstance(speed, bool) and speed > 0)
-        or state.value("central_lock") is False
+        or state.value(readings.CENTRAL_LOCK) is False
     )
 
-
-# Readings whose change means someone is at the car: poll it as active for a while.
-_ACTIVITY_KEYS = frozenset(
-    {"central_lock", "hood", "tailgate", "tank_lid", "charge_port", "plugged_in", "sunroof"}
-)
-_ACTIVITY_PREFIXES = ("door_", "window_")
 
 # What each command changes, so only those groups are fetched after it.
 COMMAND_GROUPS: Mapping[Command, frozenset[DataGroup]] = {
@@ -180,10 +175,5 @@ COMMAND_GROUPS: Mapping[Command, frozenset[DataGroup]] = {
 
 
 def openings_changed(previous: VehicleState, current: VehicleState) -> bool:
-    """Whether a lock, door, window or lid changed between two snapshots."""
-    keys = set(previous.readings) | set(current.readings)
-    return any(
-        previous.value(key) != current.value(key)
-        for key in keys
-        if key in _ACTIVITY_KEYS or key.startswith(_ACTIVITY_PREFIXES)
-    )
+    """Whether a lock, door, window, lid or the plug changed between two snapshots."""
+    return any(previous.value(key) != current.value(key) for key in readings.ACTIVITY)

@@ -31,30 +31,14 @@ from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
+from .api import readings
 from .api.backend import CountsCalls
+from .api.readings import ReadingKey
 from .const import DOMAIN
 from .coordinator import ConnectedVehicleConfigEntry
 from .entity import VehicleEntity, VehicleEntityDescription, add_entities_when_reported
 
 PARALLEL_UPDATES = 0
-
-WHEELS = ("front_left", "front_right", "rear_left", "rear_right")
-CHARGING_STATES = [
-    "charging",
-    "topoff",
-    "done",
-    "prepare",
-    "heating",
-    "stopped",
-    "timerwait",
-    "error",
-    "discharging",
-]
-CHARGER_CONNECTIONS = ["connected", "disconnected", "fault"]
-CHARGING_TYPES = ["ac", "dc", "none"]
-IGNITION_STATES = ["stop", "start", "startup"]
-CHARGE_MODES = ["standard", "storage", "range", "performance"]
-TYRE_WARNINGS = ["ok", "warning", "alert"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,11 +67,12 @@ def _measurement(
     )
 
 
-def _enum(
-    key: str, options: list[str], *, category: EntityCategory | None = None
-) -> VehicleSensorDescription:
+def _enum(key: ReadingKey, *, category: EntityCategory | None = None) -> VehicleSensorDescription:
     return VehicleSensorDescription(
-        key=key, device_class=SensorDeviceClass.ENUM, options=options, entity_category=category
+        key=key,
+        device_class=SensorDeviceClass.ENUM,
+        options=list(key.options),
+        entity_category=category,
     )
 
 
@@ -98,39 +83,51 @@ _DISTANCE = SensorDeviceClass.DISTANCE
 _KM = UnitOfLength.KILOMETERS
 
 SENSORS: tuple[VehicleSensorDescription, ...] = (
-    _measurement("battery_level", SensorDeviceClass.BATTERY, PERCENTAGE, precision=0),
-    _measurement("electric_range", _DISTANCE, _KM, precision=0),
-    _measurement("fuel_level", None, PERCENTAGE, precision=0),
-    _measurement("fuel_amount", SensorDeviceClass.VOLUME_STORAGE, UnitOfVolume.LITERS, precision=1),
-    _measurement("fuel_range", _DISTANCE, _KM, precision=0),
+    _measurement(readings.BATTERY_LEVEL, SensorDeviceClass.BATTERY, PERCENTAGE, precision=0),
+    _measurement(readings.ELECTRIC_RANGE, _DISTANCE, _KM, precision=0),
+    _measurement(readings.FUEL_LEVEL, None, PERCENTAGE, precision=0),
     _measurement(
-        "battery_capacity",
+        readings.FUEL_AMOUNT, SensorDeviceClass.VOLUME_STORAGE, UnitOfVolume.LITERS, precision=1
+    ),
+    _measurement(readings.FUEL_RANGE, _DISTANCE, _KM, precision=0),
+    _measurement(
+        readings.BATTERY_CAPACITY,
         SensorDeviceClass.ENERGY_STORAGE,
         UnitOfEnergy.KILO_WATT_HOUR,
         state_class=None,
         category=DIAGNOSTIC,
     ),
-    _measurement("ideal_range", _DISTANCE, _KM, precision=0),
+    _measurement(readings.IDEAL_RANGE, _DISTANCE, _KM, precision=0),
     _measurement(
-        "odometer", _DISTANCE, _KM, state_class=SensorStateClass.TOTAL_INCREASING, precision=0
+        readings.ODOMETER,
+        _DISTANCE,
+        _KM,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        precision=0,
     ),
     _measurement(
-        "trip_meter", _DISTANCE, _KM, state_class=SensorStateClass.TOTAL_INCREASING, precision=1
+        readings.TRIP_METER,
+        _DISTANCE,
+        _KM,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        precision=1,
     ),
     *(
         _measurement(
             key, _DISTANCE, _KM, state_class=SensorStateClass.TOTAL_INCREASING, precision=1
         )
-        for key in ("trip_meter_manual", "trip_meter_automatic")
+        for key in (readings.TRIP_METER_MANUAL, readings.TRIP_METER_AUTOMATIC)
     ),
-    _measurement("speed", SensorDeviceClass.SPEED, UnitOfSpeed.KILOMETERS_PER_HOUR, precision=0),
+    _measurement(
+        readings.SPEED, SensorDeviceClass.SPEED, UnitOfSpeed.KILOMETERS_PER_HOUR, precision=0
+    ),
     *(
         _measurement(key, SensorDeviceClass.SPEED, UnitOfSpeed.KILOMETERS_PER_HOUR, precision=0)
-        for key in ("average_speed", "average_speed_automatic")
+        for key in (readings.AVERAGE_SPEED, readings.AVERAGE_SPEED_AUTOMATIC)
     ),
     *(
         _measurement(key, None, "L/100km", precision=1)
-        for key in ("average_fuel_consumption", "average_fuel_consumption_automatic")
+        for key in (readings.AVERAGE_FUEL_CONSUMPTION, readings.AVERAGE_FUEL_CONSUMPTION_AUTOMATIC)
     ),
     *(
         _measurement(
@@ -139,94 +136,115 @@ SENSORS: tuple[VehicleSensorDescription, ...] = (
             UnitOfEnergyDistance.KILO_WATT_HOUR_PER_100_KM,
             precision=1,
         )
-        for key in ("average_energy_consumption", "average_energy_consumption_automatic")
+        for key in (
+            readings.AVERAGE_ENERGY_CONSUMPTION,
+            readings.AVERAGE_ENERGY_CONSUMPTION_AUTOMATIC,
+        )
     ),
-    _measurement("distance_to_service", _DISTANCE, _KM, state_class=None, precision=0),
-    _measurement("time_to_service", SensorDeviceClass.DURATION, UnitOfTime.DAYS, state_class=None),
+    _measurement(readings.DISTANCE_TO_SERVICE, _DISTANCE, _KM, state_class=None, precision=0),
     _measurement(
-        "engine_hours_to_service", SensorDeviceClass.DURATION, UnitOfTime.HOURS, state_class=None
+        readings.TIME_TO_SERVICE, SensorDeviceClass.DURATION, UnitOfTime.DAYS, state_class=None
     ),
-    VehicleSensorDescription(key="alerts_active", state_class=SensorStateClass.MEASUREMENT),
-    _measurement("temperature_cabin", _TEMPERATURE, _CELSIUS),
-    _measurement("temperature_ambient", _TEMPERATURE, _CELSIUS),
-    _measurement("temperature_battery", _TEMPERATURE, _CELSIUS, category=DIAGNOSTIC),
-    _measurement("temperature_motor", _TEMPERATURE, _CELSIUS, category=DIAGNOSTIC),
-    _measurement("temperature_inverter", _TEMPERATURE, _CELSIUS, category=DIAGNOSTIC),
-    _measurement("temperature_charger", _TEMPERATURE, _CELSIUS, category=DIAGNOSTIC),
-    _measurement("state_of_health", None, PERCENTAGE, category=DIAGNOSTIC, precision=0),
     _measurement(
-        "twelve_volt_battery",
+        readings.ENGINE_HOURS_TO_SERVICE,
+        SensorDeviceClass.DURATION,
+        UnitOfTime.HOURS,
+        state_class=None,
+    ),
+    VehicleSensorDescription(key=readings.ALERTS_ACTIVE, state_class=SensorStateClass.MEASUREMENT),
+    _measurement(readings.TEMPERATURE_CABIN, _TEMPERATURE, _CELSIUS),
+    _measurement(readings.TEMPERATURE_AMBIENT, _TEMPERATURE, _CELSIUS),
+    _measurement(readings.TEMPERATURE_BATTERY, _TEMPERATURE, _CELSIUS, category=DIAGNOSTIC),
+    _measurement(readings.TEMPERATURE_MOTOR, _TEMPERATURE, _CELSIUS, category=DIAGNOSTIC),
+    _measurement(readings.TEMPERATURE_INVERTER, _TEMPERATURE, _CELSIUS, category=DIAGNOSTIC),
+    _measurement(readings.TEMPERATURE_CHARGER, _TEMPERATURE, _CELSIUS, category=DIAGNOSTIC),
+    _measurement(readings.STATE_OF_HEALTH, None, PERCENTAGE, category=DIAGNOSTIC, precision=0),
+    _measurement(
+        readings.TWELVE_VOLT_BATTERY,
         SensorDeviceClass.VOLTAGE,
         UnitOfElectricPotential.VOLT,
         category=DIAGNOSTIC,
         precision=1,
     ),
     _measurement(
-        "twelve_volt_current",
+        readings.TWELVE_VOLT_CURRENT,
         SensorDeviceClass.CURRENT,
         UnitOfElectricCurrent.AMPERE,
         category=DIAGNOSTIC,
         enabled=False,
     ),
-    _enum("charging_state", CHARGING_STATES),
-    _enum("charge_mode", CHARGE_MODES, category=DIAGNOSTIC),
-    _enum("charger_connection", CHARGER_CONNECTIONS),
-    _enum("ignition", IGNITION_STATES, category=DIAGNOSTIC),
+    _enum(readings.CHARGING_STATE),
+    _enum(readings.CHARGE_MODE, category=DIAGNOSTIC),
+    _enum(readings.CHARGER_CONNECTION),
+    _enum(readings.IGNITION, category=DIAGNOSTIC),
     _measurement(
-        "charging_rate", SensorDeviceClass.SPEED, UnitOfSpeed.KILOMETERS_PER_HOUR, precision=0
+        readings.CHARGING_RATE,
+        SensorDeviceClass.SPEED,
+        UnitOfSpeed.KILOMETERS_PER_HOUR,
+        precision=0,
     ),
-    _measurement("twelve_volt_battery_health", None, PERCENTAGE, category=DIAGNOSTIC, precision=0),
-    _enum("charging_type", CHARGING_TYPES),
+    _measurement(
+        readings.TWELVE_VOLT_BATTERY_HEALTH, None, PERCENTAGE, category=DIAGNOSTIC, precision=0
+    ),
+    _enum(readings.CHARGING_TYPE),
     VehicleSensorDescription(
-        key="charge_substate", entity_category=DIAGNOSTIC, entity_registry_enabled_default=False
+        key=readings.CHARGE_SUBSTATE,
+        entity_category=DIAGNOSTIC,
+        entity_registry_enabled_default=False,
     ),
     _measurement(
-        "line_voltage", SensorDeviceClass.VOLTAGE, UnitOfElectricPotential.VOLT, precision=0
+        readings.LINE_VOLTAGE, SensorDeviceClass.VOLTAGE, UnitOfElectricPotential.VOLT, precision=0
     ),
     _measurement(
-        "charging_current", SensorDeviceClass.CURRENT, UnitOfElectricCurrent.AMPERE, precision=1
+        readings.CHARGING_CURRENT,
+        SensorDeviceClass.CURRENT,
+        UnitOfElectricCurrent.AMPERE,
+        precision=1,
     ),
     _measurement(
-        "charge_current_limit",
+        readings.CHARGE_CURRENT_LIMIT,
         SensorDeviceClass.CURRENT,
         UnitOfElectricCurrent.AMPERE,
         category=DIAGNOSTIC,
         precision=0,
     ),
-    _measurement("charging_power", SensorDeviceClass.POWER, UnitOfPower.KILO_WATT, precision=1),
     _measurement(
-        "energy_charged",
+        readings.CHARGING_POWER, SensorDeviceClass.POWER, UnitOfPower.KILO_WATT, precision=1
+    ),
+    _measurement(
+        readings.ENERGY_CHARGED,
         SensorDeviceClass.ENERGY,
         UnitOfEnergy.KILO_WATT_HOUR,
         state_class=SensorStateClass.TOTAL_INCREASING,
         precision=1,
     ),
     _measurement(
-        "charge_time_remaining", SensorDeviceClass.DURATION, UnitOfTime.MINUTES, state_class=None
+        readings.CHARGE_TIME_REMAINING,
+        SensorDeviceClass.DURATION,
+        UnitOfTime.MINUTES,
+        state_class=None,
     ),
     _measurement(
-        "charge_time_to_limit", SensorDeviceClass.DURATION, UnitOfTime.MINUTES, state_class=None
+        readings.CHARGE_TIME_TO_LIMIT,
+        SensorDeviceClass.DURATION,
+        UnitOfTime.MINUTES,
+        state_class=None,
     ),
-    _measurement("charge_target", None, PERCENTAGE, state_class=None, precision=0),
+    _measurement(readings.CHARGE_TARGET, None, PERCENTAGE, state_class=None, precision=0),
     VehicleSensorDescription(
-        key="last_update", device_class=SensorDeviceClass.TIMESTAMP, entity_category=DIAGNOSTIC
+        key=readings.LAST_UPDATE,
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=DIAGNOSTIC,
     ),
     *(
-        _measurement(
-            f"tyre_pressure_{wheel}",
-            SensorDeviceClass.PRESSURE,
-            UnitOfPressure.KPA,
-            precision=1,
-        )
-        for wheel in WHEELS
+        _measurement(key, SensorDeviceClass.PRESSURE, UnitOfPressure.KPA, precision=1)
+        for key in readings.TYRE_PRESSURES.values()
     ),
     *(
-        _measurement(
-            f"tyre_temperature_{wheel}", _TEMPERATURE, _CELSIUS, category=DIAGNOSTIC, enabled=False
-        )
-        for wheel in WHEELS
+        _measurement(key, _TEMPERATURE, _CELSIUS, category=DIAGNOSTIC, enabled=False)
+        for key in readings.TYRE_TEMPERATURES.values()
     ),
-    *(_enum(f"tyre_warning_{wheel}", TYRE_WARNINGS, category=DIAGNOSTIC) for wheel in WHEELS),
+    *(_enum(key, category=DIAGNOSTIC) for key in readings.TYRE_WARNING.values()),
 )
 
 

@@ -10,6 +10,7 @@ from homeassistant.components.switch import SwitchEntity, SwitchEntityDescriptio
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .api import readings
 from .api.models import Command, Vehicle, VehicleState
 from .coordinator import ConnectedVehicleConfigEntry
 from .entity import VehicleEntity, VehicleEntityDescription, add_entities_when_reported
@@ -27,14 +28,14 @@ class VehicleSwitchDescription(VehicleEntityDescription, SwitchEntityDescription
 
 def _controllable(on: Command, off: Command) -> Callable[[Vehicle, VehicleState], bool]:
     def exists(vehicle: Vehicle, state: VehicleState) -> bool:
-        return {on, off} <= vehicle.commands and "charging" in state.readings
+        return {on, off} <= vehicle.commands and readings.CHARGING in state.readings
 
     return exists
 
 
 SWITCHES: tuple[VehicleSwitchDescription, ...] = (
     VehicleSwitchDescription(
-        key="charging",
+        key=readings.CHARGING,
         translation_key="charging_switch",
         on=Command.CHARGE_START,
         off=Command.CHARGE_STOP,
