@@ -77,10 +77,10 @@ class ModuleCommands:
             fw.CHARGE_MODE_AND_CURRENT: self._mode_and_current,
             fw.WAKE_UP: self._wake_up,
             fw.WAKE_UP_TEMPERATURE: self._wake_up,
-            fw.LOCK: self._lock,
-            fw.UNLOCK: self._unlock,
-            fw.VALET_ON: self._valet_on,
-            fw.VALET_OFF: self._valet_off,
+            fw.LOCK: self._pinned("locked", value=True),
+            fw.UNLOCK: self._pinned("locked", value=False),
+            fw.VALET_ON: self._pinned("valet", value=True),
+            fw.VALET_OFF: self._pinned("valet", value=False),
             fw.HOMELINK: self._homelink,
             fw.CLIMATE: self._climate,
         }
@@ -173,25 +173,16 @@ class ModuleCommands:
         car.woken_until = car.time + AWAKE_TIME
         return Outcome(["0"])
 
-    def _lock(self, car: Vehicle, params: list[str]) -> Outcome:
-        self._check_pin(params)
-        car.locked = True
-        return Outcome(["0"])
+    def _pinned(self, flag: str, value: bool) -> Callable[[Vehicle, list[str]], Outcome]:
+        """Lock, unlock, valet on or off: set the car's ``flag`` when the PIN is right."""
 
-    def _unlock(self, car: Vehicle, params: list[str]) -> Outcome:
-        self._check_pin(params)
-        car.locked = False
-        return Outcome(["0"])
+        def handle(car: Vehicle, params: list[str]) -> Outcome:
+            if ",".join(params) != self.module.settings.pin:
+                raise _RefusedError("Invalid PIN")
+            setattr(car, flag, value)
+            return Outcome(["0"])
 
-    def _valet_on(self, car: Vehicle, params: list[str]) -> Outcome:
-        self._check_pin(params)
-        car.valet = True
-        return Outcome(["0"])
-
-    def _valet_off(self, car: Vehicle, params: list[str]) -> Outcome:
-        self._check_pin(params)
-        car.valet = False
-        return Outcome(["0"])
+        return handle
 
     def _homelink(self, car: Vehicle, params: list[str]) -> Outcome:
         button = int(params[0]) if params and params[0] else -1
@@ -208,10 +199,6 @@ class ModuleCommands:
         return Outcome(["0"])
 
     # Helpers
-
-    def _check_pin(self, params: list[str]) -> None:
-        if ",".join(params) != self.module.settings.pin:
-            raise _RefusedError("Invalid PIN")
 
     def _mode(self, number: int) -> str:
         if number not in CHARGE_MODES:

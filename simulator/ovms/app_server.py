@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 import contextlib
 import fnmatch
-import json
 import logging
 import re
 import ssl
-from typing import Any, Final
+from typing import Final
 
 from aiohttp import web
 
@@ -236,7 +235,11 @@ class AppServer:
             ports.append(f"TLS {self.host}:{self.tls_port} (CA at /admin/ovms/v2/ca.pem)")
         return [
             "Protocol v2 for apps, scheme 0x31 (MP-A 1 <user> <password or v2 token> <car or *>): "
-            + ", ".join(ports)
+            + ", ".join(ports),
+            (
+                "Protocol v2 admin: GET /admin/ovms/v2; POST and DELETE /admin/ovms/v2/faults "
+                "(refuse, slow, silent, stall); POST /admin/ovms/v2/drop"
+            ),
         ]
 
     # Sessions
@@ -309,7 +312,7 @@ class AppServer:
         assert self._tls_context is not None
         try:
             await writer.start_tls(self._tls_context, ssl_handshake_timeout=WELCOME_TIMEOUT)
-        except (OSError, TimeoutError):
+        except OSError, TimeoutError:
             writer.close()
             return
         await AppSession(self, reader, writer, tls=True).run()
@@ -339,78 +342,3 @@ class AppServer:
                 session.send("Z", "1" if online else "0")
 
         return presence
-
-    # Admin API
-
-    def register(self, app: web.Application) -> None:
-        """Add the admin routes under /admin/ovms/v2."""
-        add = app.router.add_route
-        add("GET", "/admin/ovms/v2", _admin(self._overview))
-        add("POST", "/admin/ovms/v2/faults", _admin(self._admin_add_fault))
-        add("DELETE", "/admin/ovms/v2/faults", _admin(self._admin_clear_faults))
-        add("POST", "/admin/ovms/v2/drop", _admin(self._admin_drop))
-        app.router.add_get("/admin/ovms/v2/ca.pem", self._ca)
-
-    async def _overview(self, _body: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "host": self.host,
-            "port": self.port,
-            "tls_port": self.tls_port,
-            "sessions": sorted(
-                (
-                    {
-                        "username": s.username,
-                        "vehicle": s.vehicle_id,
-                        "client": s.client_type,
-                        "tls": s.tls,
-                        "stalled": s.stalled,
-                    }
-                    for s in self.sessions
-                ),
-                key=lambda row: (row["username"], row["vehicle"]),
-            ),
-            "faults": self.faults.active(),
-            "lines_sent": dict(self.lines_sent),
-        }
-
-    async def _admin_add_fault(self, body: dict[str, Any]) -> dict[str, Any]:
-        unknown = set(body) - {"kind", "vehicle", "seconds", "times"}
-        if unknown:
-            raise ValueError(f"unknown fields {sorted(unknown)}")
-        seconds, times = body.get("seconds", 0.0), body.get("times")
-        if not isinstance(seconds, int | float) or isinstance(seconds, bool):
-            raise TypeError("seconds must be a number")
-        if times is not None and (not isinstance(times, int) or isinstance(times, bool)):
-            raise TypeError("times must be a whole number or null")
-        self.add_fault(
-            str(body.get("kind")), str(body.get("vehicle", "*")), seconds=seconds, times=times
-        )
-        return {"faults": self.faults.active()}
-
-    async def _admin_clear_faults(self, _body: dict[str, Any]) -> dict[str, Any]:
-        self.faults.clear()
-        return {"faults": []}
-
-    async def _admin_drop(self, body: dict[str, Any]) -> dict[str, Any]:
-        return {"dropped": self.drop(str(body.get("vehicle", "*")))}
-
-    async def _ca(self, _request: web.Request) -> web.StreamResponse:
-        return web.Response(text=self.certificates.ca_pem, content_type="application/x-pem-file")
-
-
-def _admin(
-    handler: Callable[[dict[str, Any]], Awaitable[dict[str, Any]]],
-) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    """A JSON route: the body (an object, or nothing) in, JSON out, 400 for bad input."""
-
-    async def route(request: web.Request) -> web.StreamResponse:
-        try:
-            body = json.loads(await request.text() or "{}")
-            answer = await handler(body) if isinstance(body, dict) else None
-        except (ValueError, TypeError) as err:
-            return web.json_response({"error": str(err)}, status=400)
-        if answer is None:
-            return web.json_response({"error": "body must be a JSON object"}, status=400)
-        return web.json_response(answer)
-
-    return route

@@ -13,6 +13,7 @@ from aiohttp.typedefs import Handler
 from ..responses import canonical_json, hold, text
 from ..world import World
 from . import views
+from .app_admin import AppAdmin
 from .app_server import AppServer
 from .auth import Accounts, demo_token, permits
 from .fleet import MODULES
@@ -129,7 +130,7 @@ class OvmsBackend:
         route("*", "/{tail:.*}", self._unknown)
         app.add_subapp("/api", api)
         app.router.add_post("/admin/ovms/expire-sessions", self._admin_expire_sessions)
-        self.app_server.register(app)
+        AppAdmin(self.app_server).register(app)
 
     # Plumbing
 

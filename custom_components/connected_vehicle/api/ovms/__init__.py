@@ -2,9 +2,10 @@
 
 from .app_commands import CarCommandError, ChargeMode, CommandCode, CommandReply, vehicle_commands
 from .app_messages import ModuleInfo
+from .app_session import AppEndpoint, sign_in
 from .car_stream import LiveUpdate
 from .client import DEFAULT_SERVER_URL, OvmsClient, new_request_budget
-from .connection import AppEndpoint, LinkSettings, LinkState, LinkStatus, sign_in
+from .connection import LinkSettings, LinkState, LinkStatus
 from .live import OvmsLiveLink
 
 __all__ = [

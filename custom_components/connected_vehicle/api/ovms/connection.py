@@ -1,15 +1,10 @@
-"""One car's app connection to the OVMS server: sign in, stream, ping, reconnect.
+"""One car's app connection to the OVMS server kept up: stream, ping, reconnect.
 
 Scheme 0x31 binds a connection to one vehicle: the welcome names a car (``*``
 means the account's first car), the server relays only that car's messages,
 which carry no vehicle id, and passes commands only to that car. So an
-account watches its cars over one connection each.
-
-A sign-in is refused when the server closes the connection after our welcome
-without answering: wrong username, password or token, a token without the
-``v2`` right, or a car not on the account (the server does not say which).
-That raises AuthenticationError; every other failure (no connection, TLS,
-timeouts, a reset) is transient and retried with backoff.
+account watches its cars over one connection each. A refused sign-in is
+retried after the longest backoff, any other failure after a growing one.
 """
 
 from __future__ import annotations
@@ -17,26 +12,24 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 import logging
 import random
-import ssl
 import time
-from urllib.parse import urlsplit
 
 from ..errors import AuthenticationError, BackendUnavailableError, CommandFailedError, ProtocolError
 from ..models import CommandStatus
 from .app_commands import CommandReply, PendingCommands, command_payload, raise_for_result
-from .app_protocol import (
-    TLS_PORT,
-    LineReader,
-    SignInAnswer,
-    encode_message,
-    parse_message,
-    parse_sign_in_answer,
-    sign_in_line,
+from .app_protocol import parse_message, sign_in_line
+from .app_session import (
+    CONNECT_TIMEOUT,
+    SIGN_IN_TIMEOUT,
+    AppEndpoint,
+    AppSession,
+    describe_error,
+    open_session,
 )
 from .car_stream import CarStream, LiveUpdate
 
@@ -71,44 +64,11 @@ class LinkStatus:
 
 
 @dataclass(frozen=True, slots=True)
-class AppEndpoint:
-    """Where the server's app port is; ``tls`` None means plain TCP."""
-
-    host: str
-    port: int = TLS_PORT
-    tls: ssl.SSLContext | None = field(default=None, compare=False)
-
-    @classmethod
-    def for_server(
-        cls,
-        server_url: str,
-        *,
-        port: int = TLS_PORT,
-        tls: bool = True,
-        verify_ssl: bool = True,
-        ssl_context: ssl.SSLContext | None = None,
-    ) -> AppEndpoint:
-        """The app port on the host of the REST ``server_url``, TLS verified by default.
-
-        Pass ``ssl_context`` from the caller's loop-friendly factory (creating a
-        default context reads the system's certificates from disk).
-        """
-        host = urlsplit(server_url).hostname or server_url
-        if not tls:
-            return cls(host, port)
-        context = ssl_context or ssl.create_default_context()
-        if not verify_ssl:
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-        return cls(host, port, context)
-
-
-@dataclass(frozen=True, slots=True)
 class LinkSettings:
     """Timeouts and pacing of a live link (seconds)."""
 
-    connect_timeout: float = 15.0
-    sign_in_timeout: float = 15.0
+    connect_timeout: float = CONNECT_TIMEOUT
+    sign_in_timeout: float = SIGN_IN_TIMEOUT
     ping_interval: float = 60.0  # idle this long: ping (the server drops apps idle 20 min)
     ping_timeout: float = 20.0  # no line this long after a ping: the link is dead
     backoff_base: float = 2.0
@@ -122,75 +82,6 @@ def backoff_delay(attempt: int, settings: LinkSettings, rng: random.Random) -> f
     """Exponential backoff with jitter: between half and all of base x 2^attempt, capped."""
     ceiling = min(settings.backoff_cap, settings.backoff_base * 2 ** min(attempt, 32))
     return rng.uniform(ceiling / 2, ceiling)
-
-
-@dataclass(slots=True)
-class _Session:
-    lines: LineReader
-    writer: asyncio.StreamWriter
-    answer: SignInAnswer
-
-    def send(self, code: str, payload: str = "") -> None:
-        self.writer.write(encode_message(code, payload))
-
-    async def close(self) -> None:
-        self.writer.close()
-        with contextlib.suppress(OSError, TimeoutError, ssl.SSLError):
-            async with asyncio.timeout(2):
-                await self.writer.wait_closed()
-
-
-async def sign_in(
-    endpoint: AppEndpoint,
-    username: str,
-    secret: str,
-    vehicle_id: str = "*",
-    settings: LinkSettings | None = None,
-) -> SignInAnswer:
-    """Sign in once and hang up: which car ``*`` is and the account's cars.
-
-    AuthenticationError when refused, BackendUnavailableError when the server
-    cannot be reached or does not answer.
-    """
-    session = await _open(endpoint, username, secret, vehicle_id, settings or LinkSettings())
-    await session.close()
-    return session.answer
-
-
-async def _open(
-    endpoint: AppEndpoint, username: str, secret: str, vehicle_id: str, settings: LinkSettings
-) -> _Session:
-    welcome = sign_in_line(username, secret, vehicle_id)
-    where = f"{endpoint.host}:{endpoint.port}"
-    try:
-        async with asyncio.timeout(settings.connect_timeout):
-            reader, writer = await asyncio.open_connection(
-                endpoint.host, endpoint.port, ssl=endpoint.tls, limit=2**16
-            )
-    except (OSError, TimeoutError) as err:
-        raise BackendUnavailableError(f"protocol v2 at {where}: {_describe(err)}") from err
-    lines = LineReader(reader)
-    try:
-        writer.write(welcome)
-        async with asyncio.timeout(settings.sign_in_timeout):
-            line = await lines.readline()
-    except (OSError, TimeoutError) as err:
-        writer.close()
-        raise BackendUnavailableError(f"protocol v2 at {where}: {_describe(err)}") from err
-    if line is None:
-        writer.close()
-        raise AuthenticationError(f"protocol v2 at {where}: the server refused the sign-in")
-    try:
-        return _Session(lines, writer, parse_sign_in_answer(line))
-    except ProtocolError:
-        writer.close()
-        raise
-
-
-def _describe(err: BaseException) -> str:
-    if isinstance(err, TimeoutError):
-        return "no answer in time"
-    return type(err).__name__ if not str(err) else f"{type(err).__name__}: {err}"
 
 
 class _LinkDeadError(Exception):
@@ -233,7 +124,7 @@ class CarLink:
         self._rng = rng
         self._sleep = sleep
         self._task: asyncio.Task[None] | None = None
-        self._session: _Session | None = None
+        self._session: AppSession | None = None
         self._pending = PendingCommands()
         self._received = asyncio.Event()
         self._state = LinkState.STOPPED
@@ -314,8 +205,13 @@ class CarLink:
         while True:
             self._set_state(LinkState.CONNECTING)
             try:
-                session = await _open(
-                    self._endpoint, self._username, self._secret, self.vehicle_id, self._settings
+                session = await open_session(
+                    self._endpoint,
+                    self._username,
+                    self._secret,
+                    self.vehicle_id,
+                    connect_timeout=self._settings.connect_timeout,
+                    sign_in_timeout=self._settings.sign_in_timeout,
                 )
             except AuthenticationError as err:
                 delay = backoff_delay(64, self._settings, self._rng)
@@ -334,7 +230,7 @@ class CarLink:
                 self._report_down(LinkState.DOWN, reason, delay)
             await self._sleep(delay)
 
-    async def _serve(self, session: _Session) -> str:
+    async def _serve(self, session: AppSession) -> str:
         """Stream until the link ends; return why it ended."""
         self._session = session
         self._car_connected = None
@@ -349,7 +245,7 @@ class CarLink:
             if isinstance(error, _LinkDeadError):
                 return "no answer to a ping"
             if error is not None:
-                return _describe(error)
+                return describe_error(error)
             return "the server closed the connection"
         finally:
             for task in (reader, pinger):
@@ -362,7 +258,7 @@ class CarLink:
             self._emit(stream.flush())
             await session.close()
 
-    async def _read(self, session: _Session, stream: CarStream) -> None:
+    async def _read(self, session: AppSession, stream: CarStream) -> None:
         while True:
             try:
                 async with asyncio.timeout(self._settings.flush_after if stream.pending else None):
@@ -380,7 +276,7 @@ class CarLink:
             except ProtocolError as err:
                 _LOGGER.debug("Dropping a line from %s: %s", self.vehicle_id, err)
 
-    def _dispatch(self, session: _Session, stream: CarStream, line: bytes) -> None:
+    def _dispatch(self, session: AppSession, stream: CarStream, line: bytes) -> None:
         message = parse_message(line)
         if message.code == "c":
             self._pending.resolve(message.payload)
@@ -392,7 +288,7 @@ class CarLink:
                 self._car_connected = bool(update.state.value("server_connected"))
             self._emit(update)
 
-    async def _keep_alive(self, session: _Session) -> None:
+    async def _keep_alive(self, session: AppSession) -> None:
         """Ping when nothing came for a while; a ping without an answer ends the link."""
         while True:
             self._received.clear()

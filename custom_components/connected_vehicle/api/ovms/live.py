@@ -21,8 +21,9 @@ from ..models import CommandStatus
 from .app_commands import CarCommandError, ChargeMode, CommandCode, CommandReply, vehicle_commands
 from .app_messages import ModuleInfo
 from .app_protocol import sign_in_line
+from .app_session import AppEndpoint
 from .car_stream import LiveUpdate
-from .connection import AppEndpoint, CarLink, LinkSettings, LinkState, LinkStatus, Sleep
+from .connection import CarLink, LinkSettings, LinkState, LinkStatus, Sleep
 
 UpdateListener = Callable[[LiveUpdate], None]
 StatusListener = Callable[[LinkStatus], None]
