@@ -356,8 +356,15 @@ async def test_offline_car_is_unreachable(live: OvmsLiveLink, recorder: Recorder
     assert caught.value.command_status == CommandStatus.UNREACHABLE
 
 
-async def test_commands_need_a_link(live: OvmsLiveLink) -> None:
-    """No link for the car, or not up yet: BackendUnavailableError."""
+async def test_commands_need_a_link(live: OvmsLiveLink, ovms_app_server: AppServer) -> None:
+    """No link for the car, or a stopped one: BackendUnavailableError."""
+    with pytest.raises(BackendUnavailableError):
+        await live.lock("LEAF", "1234")
+    await started(live, "LEAF", "TWIZY")
+    await live.stop(["LEAF"])
+    assert live.status("LEAF").state is LinkState.STOPPED
+    assert live.is_up("TWIZY")
+    await until(lambda: {s.vehicle_id for s in ovms_app_server.sessions} == {"TWIZY"})
     with pytest.raises(BackendUnavailableError):
         await live.lock("LEAF", "1234")
     with pytest.raises(ValueError, match="PIN"):

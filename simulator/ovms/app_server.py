@@ -264,7 +264,7 @@ class AppServer:
         module = self.modules[vehicle_id]
         session.send_line(f"MP-S 1 {username} {vehicle_id} {' '.join(owned)}")
         session.send("Z", "1" if module.vehicle.online else "0")
-        for record in list(module.records.values()):
+        for record in sorted(module.records.values(), key=_replay_order):
             session.send(record.code, record.msg)
         now = self.world.clock.now()
         latest = max((r.time for r in module.records.values()), default=now)
@@ -342,3 +342,8 @@ class AppServer:
                 session.send("Z", "1" if online else "0")
 
         return presence
+
+
+def _replay_order(record: Record) -> tuple[bool, bool, str]:
+    """F, then S, then the rest by letter, as the real server's query sorts them."""
+    return record.code != "F", record.code != "S", record.code

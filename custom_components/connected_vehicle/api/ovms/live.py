@@ -101,13 +101,13 @@ class OvmsLiveLink:
                 )
             link.start()
 
-    async def stop(self) -> None:
-        """Hang up every car's link."""
-        await asyncio.gather(*(link.stop() for link in self._links.values()))
-        for waiters in self._status_waiters.values():
-            for waiter in waiters:
+    async def stop(self, vehicle_ids: Iterable[str] | None = None) -> None:
+        """Hang up the links of these cars (default: every car's)."""
+        chosen = list(self._links) if vehicle_ids is None else list(vehicle_ids)
+        await asyncio.gather(*(self._links[v].stop() for v in chosen if v in self._links))
+        for vehicle_id in chosen:
+            for waiter in self._status_waiters.pop(vehicle_id, []):
                 waiter.cancel()
-        self._status_waiters.clear()
 
     def status(self, vehicle_id: str) -> LinkStatus:
         """A car's link now (STOPPED for a car without one)."""
