@@ -460,14 +460,16 @@ async def test_listener_errors_do_not_stop_the_link(
 ) -> None:
     """A failing listener is logged; the others keep getting updates."""
 
-    def broken(_update: LiveUpdate) -> None:
+    def broken(_news: object) -> None:
         raise RuntimeError("listener bug")
 
-    remove = live.add_update_listener(broken)
+    live._update_listeners.insert(0, broken)
+    remove = live.add_status_listener(broken)
     await started(live, "LEAF")
     await until(lambda: "last_update" in recorder.state("LEAF").readings)
     assert "listener failed" in caplog.text
     remove()
+    live._update_listeners.remove(broken)
     sim.world.vehicle("LEAF").doors["fr"] = True
     await until(lambda: recorder.state("LEAF").value("door_front_right") is True)
 

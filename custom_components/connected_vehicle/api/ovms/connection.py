@@ -94,7 +94,7 @@ class CarLink:
     Runs as one task: connect and sign in, read lines and ping while idle,
     and after any failure wait a jittered, growing backoff and start again.
     Nothing a line holds stops the task: unreadable lines are dropped with a
-    debug log, and a listener's exception is logged.
+    debug log. ``on_update`` and ``on_status`` must not raise.
     """
 
     def __init__(
@@ -307,12 +307,8 @@ class CarLink:
     # Reporting
 
     def _emit(self, update: LiveUpdate | None) -> None:
-        if update is None:
-            return
-        try:
+        if update is not None:
             self._on_update(update)
-        except Exception:
-            _LOGGER.exception("Live update listener failed for %s", self.vehicle_id)
 
     def _set_state(
         self, state: LinkState, error: str | None = None, retry_in: float | None = None
@@ -326,10 +322,7 @@ class CarLink:
         if not changed:
             return
         self._since = self._clock()
-        try:
-            self._on_status(self.status)
-        except Exception:
-            _LOGGER.exception("Live link status listener failed for %s", self.vehicle_id)
+        self._on_status(self.status)
 
     def _report_down(self, state: LinkState, reason: BaseException | str, delay: float) -> None:
         """Log the first failure at warning level and the retries at debug level."""

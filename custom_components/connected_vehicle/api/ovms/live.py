@@ -14,6 +14,7 @@ import asyncio
 from collections.abc import Callable, Iterable, Sequence
 import contextlib
 from datetime import UTC, datetime
+import logging
 import random
 
 from ..errors import BackendUnavailableError, CommandFailedError
@@ -24,6 +25,8 @@ from .app_protocol import sign_in_line
 from .app_session import AppEndpoint
 from .car_stream import LiveUpdate
 from .connection import CarLink, LinkSettings, LinkState, LinkStatus, Sleep
+
+_LOGGER = logging.getLogger(__name__)
 
 UpdateListener = Callable[[LiveUpdate], None]
 StatusListener = Callable[[LinkStatus], None]
@@ -236,12 +239,19 @@ class OvmsLiveLink:
             for waiter in self._status_waiters.get(update.vehicle_id, ()):
                 if not waiter.done():
                     waiter.set_result(update)
-        for listener in list(self._update_listeners):
-            listener(update)
+        _notify(self._update_listeners, update, update.vehicle_id)
 
     def _changed(self, status: LinkStatus) -> None:
-        for listener in list(self._status_listeners):
-            listener(status)
+        _notify(self._status_listeners, status, status.vehicle_id)
+
+
+def _notify[T](listeners: list[Callable[[T], None]], item: T, vehicle_id: str) -> None:
+    """Call every listener; one that fails is logged and the others still hear."""
+    for listener in list(listeners):
+        try:
+            listener(item)
+        except Exception:
+            _LOGGER.exception("A live link listener failed on news of %s", vehicle_id)
 
 
 def _pin(pin: str) -> str:
