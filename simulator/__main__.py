@@ -17,10 +17,23 @@ def main() -> None:
     parser.add_argument(
         "--speed", type=float, default=1.0, help="simulated seconds per real second"
     )
+    parser.add_argument(
+        "--v2-port", type=int, default=6867, help="OVMS protocol v2 app port, plain TCP (0: any)"
+    )
+    parser.add_argument(
+        "--v2-tls-port", type=int, default=6870, help="OVMS protocol v2 app port, TLS (0: any)"
+    )
     args = parser.parse_args()
     sim = Simulator(realtime=True, speed=args.speed)
+    sim.app.cleanup_ctx.append(
+        sim.ovms.app_server.serving(args.host, args.v2_port, args.v2_tls_port)
+    )
     url = f"http://{args.host}:{args.port}"
     print(f"Connected Vehicle simulator on {url} (speed x{args.speed:g})")  # noqa: T201
+    print(  # noqa: T201
+        f"  OVMS protocol v2 for apps: TCP {args.v2_port}, TLS {args.v2_tls_port} "
+        f"(CA certificate: {url}/admin/ovms/v2/ca.pem)"
+    )
     for backend in sim.backends:
         for account in sim.world.accounts:
             if account.backend == backend.name:

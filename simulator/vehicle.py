@@ -120,6 +120,11 @@ class Vehicle:
         self.charge_state = "stopped"
         # A remote "stop charging" pauses a plugged-in car until it is told to start again.
         self.charge_paused = False
+        # Set remotely: a charge mode name and a charge current limit (amperes per phase).
+        self.charge_mode = "standard"
+        self.charge_current_limit: float | None = None
+        # Until when a remote wake-up keeps the electronics awake.
+        self.woken_until: datetime | None = None
         self.charge_power_kw = 0.0
         self.charge_kwh = 0.0
         self.charge_began: datetime | None = None
@@ -168,7 +173,8 @@ class Vehicle:
     @property
     def awake(self) -> bool:
         """Tell whether the car's electronics are awake."""
-        return self.car_on or self.charging or self.engine_running or self.climate_on
+        awake = self.car_on or self.charging or self.engine_running or self.climate_on
+        return awake or self.woken_until is not None
 
     def fuel_range_km(self) -> float:
         """Return the distance the fuel left is good for."""
@@ -289,6 +295,8 @@ class Vehicle:
             self.engine_until = None
         if self.climate_until is not None and when >= self.climate_until:
             self.climate_until = None
+        if self.woken_until is not None and when >= self.woken_until:
+            self.woken_until = None
 
     def _follow_plan(self, when: datetime) -> None:
         current = self.spec.plan.current(when)
@@ -368,11 +376,17 @@ class Vehicle:
             self.charge_power_kw = 0.0
             return
         taper = 1.0 if self.soc < 90 else max(0.25, (100 - self.soc) / 10)
-        self.charge_power_kw = self.spec.charge_kw * taper
+        self.charge_power_kw = min(self.spec.charge_kw * taper, self._current_limit_kw())
         kwh = self.charge_power_kw * seconds / 3600
         self.charge_kwh += kwh
         self.soc = min(limit, self.soc + kwh * CHARGE_EFFICIENCY / self.spec.capacity_kwh * 100)
         self.charge_state = "topoff" if self.soc >= 90 else "charging"
+
+    def _current_limit_kw(self) -> float:
+        if self.charge_current_limit is None:
+            return math.inf
+        volts = self.spec.line_voltage * self.spec.charge_phases
+        return self.charge_current_limit * volts / 1000
 
     def _warm_or_cool(self, seconds: float) -> None:
         ambient = self.ambient_temp = ambient_temperature(self.time)

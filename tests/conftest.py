@@ -31,6 +31,7 @@ from custom_components.connected_vehicle.const import (
     DOMAIN,
 )
 from simulator import Simulator
+from simulator.ovms.app_server import AppServer
 
 SIM_START = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
 OVMS_USER = "demo"
@@ -83,6 +84,18 @@ async def sim_other_url(sim_server: TestServer) -> str:
     site = web.TCPSite(sim_server.runner, "127.0.0.1", 0)
     await site.start()
     return site.name.rstrip("/")
+
+
+@pytest.fixture
+async def ovms_app_server(sim: Simulator, socket_enabled: None) -> AsyncIterator[AppServer]:
+    """The simulator's OVMS protocol v2 app port, TCP and TLS on 127.0.0.1 (free ports)."""
+    server = sim.ovms.app_server
+    server.tick = 0.02
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
 
 
 def ovms_data(url: str, username: str = OVMS_USER, password: str = OVMS_PASSWORD) -> dict[str, str]:

@@ -13,6 +13,8 @@ from aiohttp.typedefs import Handler
 from ..responses import canonical_json, hold, text
 from ..world import World
 from . import views
+from .app_admin import AppAdmin
+from .app_server import AppServer
 from .auth import Accounts, demo_token, permits
 from .fleet import MODULES
 from .module import CarModule, ModuleSettings
@@ -80,6 +82,7 @@ class OvmsBackend:
             if account.backend == self.name
             for vehicle_id in account.vehicle_ids
         }
+        self.app_server = AppServer(world, self.accounts, self.modules)
         world.observe(self._tick)
 
     # Python API
@@ -99,7 +102,7 @@ class OvmsBackend:
             for a in self.world.accounts
             if a.backend == self.name
         ]
-        return lines
+        return lines + self.app_server.describe()
 
     def register(self, app: web.Application) -> None:
         """Mount the API under /api and its admin action under /admin/ovms."""
@@ -127,6 +130,7 @@ class OvmsBackend:
         route("*", "/{tail:.*}", self._unknown)
         app.add_subapp("/api", api)
         app.router.add_post("/admin/ovms/expire-sessions", self._admin_expire_sessions)
+        AppAdmin(self.app_server).register(app)
 
     # Plumbing
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final, Literal
 
 from ..vehicle import Vehicle
-from . import records
+from . import firmware, records
 from .records import Record, Units
 
 TpmsRecord = Literal["W", "Y"]
@@ -26,6 +27,7 @@ class ModuleSettings:
     last_contact: timedelta = timedelta(minutes=5)
     idle_interval: timedelta = timedelta(seconds=600)
     connected_interval: timedelta = timedelta(seconds=60)
+    pin: str = "1234"  # the module's PIN for lock, unlock and valet commands
 
 
 class CarModule:
@@ -34,7 +36,9 @@ class CarModule:
     Like the v3 firmware it sends S and D every interval (idle, or connected while
     apps are connected) and L, W and Y only when they changed. Coming online, and
     the first app connecting, trigger a full update. With apps connected, a change
-    of phase, locks, doors or charging is sent at once.
+    of phase, locks, doors, charging or climate is sent at once. Older (legacy)
+    firmware also sends V, the commands it takes. ``record_listeners`` hear every
+    record sent, ``presence_listeners`` the car coming online or going offline.
     """
 
     def __init__(self, vehicle: Vehicle, settings: ModuleSettings, now: datetime) -> None:
@@ -47,6 +51,8 @@ class CarModule:
         self._online = vehicle.online
         self._last_tx = now
         self._sent: tuple[object, ...] = ()
+        self.record_listeners: list[Callable[[Record], None]] = []
+        self.presence_listeners: list[Callable[[bool], None]] = []
         self._transmit(now - settings.last_contact, full=True)
 
     def peer_count(self, when: datetime) -> int:
@@ -71,10 +77,13 @@ class CarModule:
     def tick(self, when: datetime) -> None:
         """Send whatever is due at ``when``."""
         if not self.vehicle.online:
-            self._online = False
+            if self._online:
+                self._online = False
+                self._tell_presence(online=False)
             return
         if not self._online:
             self._online = True
+            self._tell_presence(online=True)
             self._transmit(when, full=True)
             return
         connected = self.peer_count(when) > 0
@@ -82,9 +91,28 @@ class CarModule:
         if when >= self._last_tx + interval or (connected and self._signature() != self._sent):
             self._transmit(when, full=False)
 
+    def send_all(self, when: datetime) -> None:
+        """Send every record now (the module was asked for an update, or restarted)."""
+        if self.vehicle.online:
+            self._transmit(when, full=True)
+
+    def reconnect(self, when: datetime) -> None:
+        """Drop off the server and come back at once, sending everything (a restart)."""
+        if self.vehicle.online:
+            self._tell_presence(online=False)
+            self._tell_presence(online=True)
+            self._transmit(when, full=True)
+
+    def _tell_presence(self, *, online: bool) -> None:
+        for listener in list(self.presence_listeners):
+            listener(online)
+
     def _signature(self) -> tuple[object, ...]:
         v = self.vehicle
-        return (v.phase, v.locked, v.plugged, v.charge_state, v.valet, v.alarm, *v.doors.values())
+        return (
+            v.phase, v.locked, v.plugged, v.charge_state, v.valet, v.alarm, v.awake,
+            v.climate_on, v.charge_mode, v.charge_current_limit, *v.doors.values(),
+        )  # fmt: skip
 
     def _messages(self, full: bool) -> dict[str, str]:
         v, s = self.vehicle, self.settings
@@ -103,6 +131,8 @@ class CarModule:
                 messages[code] = msg
         if full:
             messages = {"F": records.firmware(v, s.vehicle_type), **messages}
+            if s.legacy:
+                messages["V"] = records.capabilities(firmware.commands_for(s.vehicle_type))
         return messages
 
     def _transmit(self, when: datetime, *, full: bool) -> None:
@@ -111,5 +141,7 @@ class CarModule:
             record = Record(code, when, msg)
             self.records[code] = record
             self.history.setdefault(code, deque(maxlen=HISTORY)).append(record)
+            for listener in list(self.record_listeners):
+                listener(record)
         self._last_tx = when
         self._sent = self._signature()

@@ -15,6 +15,7 @@ KPA_PER_PSI: Final = 6.894757
 
 _STATE_NUMBER: Final = {"charging": "1", "topoff": "2", "done": "4", "stopped": "21"}
 _SUBSTATE: Final = {"charging": "5", "topoff": "5", "done": "7", "stopped": "0"}
+CHARGE_MODES: Final = {"standard": 0, "storage": 1, "range": 3, "performance": 4}
 _LEGACY_S_FIELDS: Final = 34  # firmware before the charge-input and battery fields
 _LEGACY_D_FIELDS: Final = 20  # firmware before the cabin temperature
 
@@ -56,16 +57,16 @@ def status(v: Vehicle, units: Units, *, legacy: bool = False) -> str:
         _n(v.spec.line_voltage if v.plugged else 0),
         _n(v.charge_current),
         v.charge_state,
-        "standard",
+        v.charge_mode,
         _n(_dist(v.ideal_range_km(), units)),
         _n(_dist(v.estimated_range_km(), units)),
-        _n(math.ceil(v.spec.charge_kw * 1000 / volts)),
+        _n(v.charge_current_limit or math.ceil(v.spec.charge_kw * 1000 / volts)),
         _n(charge_minutes),
         "0",
         _n(v.charge_kwh * 10),
         _SUBSTATE[v.charge_state],
         _STATE_NUMBER[v.charge_state],
-        "0",
+        str(CHARGE_MODES.get(v.charge_mode, 0)),
         "0",
         "0",
         "-1",
@@ -190,3 +191,14 @@ def tpms_v3(v: Vehicle) -> str:
 def firmware(v: Vehicle, vehicle_type: str) -> str:
     """Return the F record: firmware, VIN, signal, write access, vehicle type, provider."""
     return f"3.3.004-OTA/main,{v.spec.vin},21,1,{vehicle_type},Proximus"
+
+
+def capabilities(codes: frozenset[int]) -> str:
+    """Return the V record (v2 firmware): the commands the car takes, runs as ``C<a>-<b>``."""
+    runs: list[tuple[int, int]] = []
+    for code in sorted(codes):
+        if runs and runs[-1][1] == code - 1:
+            runs[-1] = (runs[-1][0], code)
+        else:
+            runs.append((code, code))
+    return ",".join(f"C{a}" if a == b else f"C{a}-{b}" for a, b in runs)

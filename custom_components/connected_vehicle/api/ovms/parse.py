@@ -9,6 +9,7 @@ type raises ProtocolError.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -94,7 +95,7 @@ def msgtime(payload: dict[str, Any], record: str) -> datetime | None:
     return as_utc(payload.get(f"m_msgtime_{record}"), MSGTIME_FORMAT)
 
 
-def _stale_none(payload: dict[str, Any], flag: str) -> bool:
+def _stale_none(payload: Mapping[str, Any], flag: str) -> bool:
     """OVMS stale flags: -1 means the car has no such data at all."""
     value = as_float(payload.get(flag), field=flag)
     return value is not None and value < 0
@@ -142,14 +143,22 @@ def parse_connect(raw: Any) -> ConnectInfo:
 def parse_record(raw: Any) -> VehicleState:
     """``/api/status`` or ``/api/charge``: every known field that is present."""
     payload = as_object(raw, "/api/status")
+    return record_state(payload, {"S": msgtime(payload, "s"), "D": msgtime(payload, "d")})
+
+
+def record_state(payload: Mapping[str, Any], times: Mapping[str, datetime | None]) -> VehicleState:
+    """Readings from S and D fields named as the server names them.
+
+    ``times`` says when the car sent its S and its D record; the live link
+    feeds its messages through here too, so both paths read alike.
+    """
     units = as_text(payload.get("units")) or "K"
     units_for = {DISTANCE: _DISTANCE.get(units, "km"), SPEED: _SPEED.get(units, "km/h")}
-    times = {"S": msgtime(payload, "s"), "D": msgtime(payload, "d")}
     readings: dict[str, Reading] = {}
 
     def put(key: str, field: str, value: Value | None, unit: str | None = None) -> None:
         if value is not None:
-            observed = times["S"] if field in _S_FIELDS else times["D"]
+            observed = times.get("S") if field in _S_FIELDS else times.get("D")
             readings[key] = Reading(value, unit, observed)
 
     for key, field, unit, scale in _NUMBERS:
@@ -167,14 +176,19 @@ def parse_record(raw: Any) -> VehicleState:
         put(key, field, as_text(payload.get(field)))
     for key, field in _FLAGS:
         put(key, field, as_flag(payload.get(field), field=field))
-    if times["S"] is not None:
-        readings["last_update"] = Reading(times["S"], None, times["S"])
+    if (status_time := times.get("S")) is not None:
+        readings["last_update"] = Reading(status_time, None, status_time)
     return VehicleState(readings)
 
 
 def parse_location(raw: Any) -> VehicleState:
     """``/api/location``: the car's position, when it has a usable one."""
     payload = as_object(raw, "/api/location")
+    return location_state(payload, msgtime(payload, "l"))
+
+
+def location_state(payload: Mapping[str, Any], observed: datetime | None) -> VehicleState:
+    """The position from L fields named as the server names them (none when unusable)."""
     latitude = as_float(payload.get("latitude"), field="latitude")
     longitude = as_float(payload.get("longitude"), field="longitude")
     if latitude is None or longitude is None or _stale_none(payload, "stalegps"):
@@ -187,7 +201,7 @@ def parse_location(raw: Any) -> VehicleState:
             longitude=longitude,
             heading=as_float(payload.get("direction"), field="direction"),
             altitude=as_float(payload.get("altitude"), field="altitude"),
-            observed_at=msgtime(payload, "l"),
+            observed_at=observed,
         )
     )
 
@@ -195,9 +209,13 @@ def parse_location(raw: Any) -> VehicleState:
 def parse_tpms(raw: Any) -> VehicleState:
     """``/api/tpms``: pressure (kPa when given, else PSI), temperature and alert per wheel."""
     payload = as_object(raw, "/api/tpms")
+    return tyre_state(payload, msgtime(payload, "y") or msgtime(payload, "w"))
+
+
+def tyre_state(payload: Mapping[str, Any], observed: datetime | None) -> VehicleState:
+    """Tyre readings from W or Y fields named as the server names them."""
     if _stale_none(payload, "staletpms"):
         return VehicleState()
-    observed = msgtime(payload, "y") or msgtime(payload, "w")
     readings: dict[str, Reading] = {}
     for wheel, name in _WHEELS.items():
         kpa = as_float(payload.get(f"{wheel}_pressure_kpa"))
