@@ -14,7 +14,13 @@ from homeassistant.components.application_credentials import (
     ClientCredential,
     async_import_client_credential,
 )
-from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_USERNAME, CONF_WEBHOOK_ID
+from homeassistant.const import (
+    CONF_API_KEY,
+    CONF_PASSWORD,
+    CONF_USERNAME,
+    CONF_VERIFY_SSL,
+    CONF_WEBHOOK_ID,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 import pytest
@@ -25,6 +31,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import custom_components.connected_vehicle  # noqa: F401
 from custom_components.connected_vehicle.const import (
     CONF_ACCOUNT,
+    CONF_APP_PORT,
     CONF_BACKEND,
     CONF_BRAND,
     CONF_SERVER_URL,
@@ -98,13 +105,17 @@ async def ovms_app_server(sim: Simulator, socket_enabled: None) -> AsyncIterator
         await server.stop()
 
 
-def ovms_data(url: str, username: str = OVMS_USER, password: str = OVMS_PASSWORD) -> dict[str, str]:
-    """Entry data for an OVMS account on the simulator."""
+def ovms_data(
+    url: str, username: str = OVMS_USER, password: str = OVMS_PASSWORD, *, app_port: int = 0
+) -> dict[str, Any]:
+    """Entry data for an OVMS account on the simulator; live updates off unless ``app_port``."""
     return {
         CONF_BACKEND: "ovms",
         CONF_SERVER_URL: url,
         CONF_USERNAME: username,
         CONF_PASSWORD: password,
+        CONF_VERIFY_SSL: True,
+        CONF_APP_PORT: app_port,
     }
 
 
@@ -125,6 +136,20 @@ async def loaded_entry(hass: HomeAssistant, ovms_entry: MockConfigEntry) -> Mock
     assert await hass.config_entries.async_setup(ovms_entry.entry_id)
     await hass.async_block_till_done()
     return ovms_entry
+
+
+@pytest.fixture
+def live_ovms_entry(
+    hass: HomeAssistant, sim_url: str, ovms_app_server: AppServer
+) -> MockConfigEntry:
+    """The demo OVMS entry with live updates over the simulator's app port (plain TCP)."""
+    assert ovms_app_server.port is not None
+    data = ovms_data(sim_url, app_port=ovms_app_server.port)
+    entry = MockConfigEntry(
+        domain=DOMAIN, title="OVMS demo", data=data, unique_id=f"ovms:{OVMS_USER}@{sim_url}"
+    )
+    entry.add_to_hass(hass)
+    return entry
 
 
 # --- Volvo -----------------------------------------------------------------------------
@@ -228,7 +253,7 @@ async def peugeot_entry(
 
 # --- One demo entry per back end (platform tests) ---------------------------------------
 
-DEMO_ENTRIES = {"ovms": "ovms_entry", "volvo": "volvo_entry", "stellantis": "peugeot_entry"}
+DEMO_ENTRIES = {"ovms": "live_ovms_entry", "volvo": "volvo_entry", "stellantis": "peugeot_entry"}
 
 
 @pytest.fixture

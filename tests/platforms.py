@@ -7,6 +7,7 @@ behaviour stays in the back ends' own test files.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Final
 from unittest.mock import patch
 
@@ -15,8 +16,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.connected_vehicle.api.backend import StreamsUpdates
+
 # One demo car per back end, by its device name.
-DEMO_CARS: Final = {"ovms": "LEAF", "volvo": "XC40", "stellantis": "Peugeot e-208"}
+DEMO_CARS: Final = {"ovms": "TWIZY", "volvo": "XC40", "stellantis": "Peugeot e-208"}
 ENTRY_FIXTURES: Final = {
     "ovms": "ovms_entry",
     "volvo": "volvo_entry",
@@ -33,6 +36,13 @@ async def setup_platform(
     """The back end's demo entry, loaded with only ``platform``."""
     with patch("custom_components.connected_vehicle.PLATFORMS", [platform]):
         assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    backend = entry.runtime_data.backend
+    if isinstance(backend, StreamsUpdates):  # wait for every car's live link and its news
+        cars = list(entry.runtime_data.coordinators)
+        async with asyncio.timeout(10):
+            while not all(backend.link_details(car)["messages"] for car in cars):  # noqa: ASYNC110
+                await asyncio.sleep(0.02)
         await hass.async_block_till_done()
     return entry
 
@@ -53,6 +63,8 @@ def car_entities(hass: HomeAssistant, entry: MockConfigEntry, backend: str) -> d
         value = state.state if state else None
         if entity.domain == "image" and value is not None:
             value = "<image last updated>"  # the wall-clock time the picture was set
+        if entity.translation_key == "last_update" and value is not None:
+            value = "<last message>"  # live messages are stamped by the wall clock
         table[entity.entity_id] = {
             "unique_id": entity.unique_id.replace(server, "<server>"),
             "translation_key": entity.translation_key,

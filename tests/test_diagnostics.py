@@ -51,14 +51,14 @@ async def test_no_secret_in_any_log_record(
     assert await hass.config_entries.async_setup(ovms_entry.entry_id)
     await hass.async_block_till_done()
     backend = ovms_entry.runtime_data.backend
-    cookies = {backend._cookie}
+    cookies = {backend._rest._cookie}
     sim.faults.add(method="GET", path="/api/status/*", kind="status", status=500, times=1)
     sim.ovms.expire_sessions()
     leaf = ovms_entry.runtime_data.coordinators["LEAF"]
     for _ in range(2):
         await leaf.async_refresh_groups(set(DataGroup))
         await hass.async_block_till_done()
-    cookies.add(backend._cookie)
+    cookies.add(backend._rest._cookie)
     secrets = {"demo", *cookies} - {None}
     assert len(cookies) == 2  # a second login happened
     # The simulated server's own access log shows its query strings; ours must not.

@@ -269,7 +269,7 @@ def test_reply_results_map_to_statuses() -> None:
     for result, status in (
         (1, CommandStatus.REJECTED),
         (2, CommandStatus.NOT_SUPPORTED),
-        (3, CommandStatus.NOT_SUPPORTED),
+        (3, CommandStatus.NOT_IMPLEMENTED),
         (7, CommandStatus.REJECTED),
     ):
         with pytest.raises(CarCommandError) as caught:

@@ -36,8 +36,16 @@ async def start_ovms_flow(hass: HomeAssistant) -> str:
     return result["flow_id"]
 
 
-def form(url: str, password: str = "demo", username: str = "demo") -> dict[str, Any]:
-    return {CONF_SERVER_URL: url, CONF_USERNAME: username, CONF_PASSWORD: password}
+def form(
+    url: str, password: str = "demo", username: str = "demo", *, app_port: int = 0
+) -> dict[str, Any]:
+    """The account form's answer; live updates off unless ``app_port``."""
+    return {
+        CONF_SERVER_URL: url,
+        CONF_USERNAME: username,
+        CONF_PASSWORD: password,
+        "advanced": {"app_port": app_port, "verify_ssl": True},
+    }
 
 
 async def test_user_flow_creates_entry(hass: HomeAssistant, sim_url: str) -> None:

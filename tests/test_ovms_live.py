@@ -261,7 +261,7 @@ async def test_lock_is_answered_and_then_reported(
     [
         (22, ("0000",), ReplyResult.FAILED, CommandStatus.REJECTED, "Invalid PIN"),
         (99, (), ReplyResult.UNSUPPORTED, CommandStatus.NOT_SUPPORTED, "does not support"),
-        (21, ("1234",), ReplyResult.UNIMPLEMENTED, CommandStatus.NOT_SUPPORTED, "implement"),
+        (21, ("1234",), ReplyResult.UNIMPLEMENTED, CommandStatus.NOT_IMPLEMENTED, "implement"),
     ],
 )
 async def test_each_refusal_code(

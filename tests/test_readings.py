@@ -32,6 +32,8 @@ from custom_components.connected_vehicle.api.volvo import parse_endpoint
 from custom_components.connected_vehicle.binary_sensor import BINARY_SENSORS
 from custom_components.connected_vehicle.climate import CLIMATE
 from custom_components.connected_vehicle.lock import LOCK
+from custom_components.connected_vehicle.number import NUMBERS
+from custom_components.connected_vehicle.select import SELECTS
 from custom_components.connected_vehicle.sensor import SENSORS
 from custom_components.connected_vehicle.switch import SWITCHES
 
@@ -118,7 +120,9 @@ async def test_simulated_cars_fit_the_catalogue(
 
 def test_every_reading_is_shown_by_an_entity() -> None:
     """A key nobody shows would be fetched for nothing."""
-    shown = {d.key for d in (*SENSORS, *BINARY_SENSORS, *SWITCHES, LOCK, CLIMATE)}
+    shown = {
+        d.key for d in (*SENSORS, *BINARY_SENSORS, *SWITCHES, *SELECTS, *NUMBERS, LOCK, CLIMATE)
+    }
     assert set(CATALOGUE) <= shown, sorted(set(CATALOGUE) - shown)
 
 

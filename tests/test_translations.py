@@ -17,7 +17,9 @@ from custom_components.connected_vehicle.climate import CLIMATE
 from custom_components.connected_vehicle.device_tracker import LOCATION
 from custom_components.connected_vehicle.image import PICTURE
 from custom_components.connected_vehicle.lock import LOCK
+from custom_components.connected_vehicle.number import NUMBERS
 from custom_components.connected_vehicle.providers import PROVIDERS, FormStep, form_steps
+from custom_components.connected_vehicle.select import SELECTS
 from custom_components.connected_vehicle.sensor import SENSORS
 from custom_components.connected_vehicle.switch import SWITCHES
 
@@ -33,6 +35,8 @@ PLATFORM_DESCRIPTIONS = {
     "image": (PICTURE,),
     "device_tracker": (LOCATION,),
     "switch": SWITCHES,
+    "select": SELECTS,
+    "number": NUMBERS,
 }
 
 
@@ -72,7 +76,7 @@ def test_every_raised_exception_is_translated() -> None:
     """Translation keys passed with translation_domain exist under "exceptions" (or issues)."""
     keys = _keys_in_code(r'translation_key="([a-z_]+)"')
     keys |= {f"command_{status}" for status in CommandStatus if status is not CommandStatus.SUCCESS}
-    keys -= {"lock", "climatization", "charging_switch"}  # entity translation keys
+    keys -= {d.translation_key for ds in PLATFORM_DESCRIPTIONS.values() for d in ds}
     known = set(STRINGS["exceptions"]) | set(STRINGS["issues"])
     assert keys <= known, f"untranslated: {sorted(keys - known)}"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import (
     config_validation as cv,
     device_registry as dr,
@@ -13,7 +13,9 @@ from homeassistant.helpers import (
 )
 from homeassistant.helpers.typing import ConfigType
 
+from .api.backend import StreamsUpdates
 from .api.errors import VehicleApiError
+from .api.models import VehicleState
 from .const import DOMAIN
 from .coordinator import (
     ISSUES,
@@ -36,6 +38,8 @@ PLATFORMS: list[Platform] = [
     Platform.DEVICE_TRACKER,
     Platform.IMAGE,
     Platform.LOCK,
+    Platform.NUMBER,
+    Platform.SELECT,
     Platform.SENSOR,
     Platform.SWITCH,
 ]
@@ -63,12 +67,27 @@ async def async_setup_entry(hass: HomeAssistant, entry: ConnectedVehicleConfigEn
 
     runtime = RuntimeData(provider, backend)
     for vehicle in vehicles:
-        plan = provider.plan(entry.options, vehicle)
-        runtime.coordinators[vehicle.id] = VehicleCoordinator(hass, entry, backend, vehicle, plan)
+        runtime.coordinators[vehicle.id] = VehicleCoordinator(
+            hass,
+            entry,
+            backend,
+            vehicle,
+            provider.plan(entry.options, vehicle),
+            limits_wake_ups=provider.limits_wake_ups,
+        )
     await asyncio.gather(
         *(c.async_config_entry_first_refresh() for c in runtime.coordinators.values())
     )
     entry.runtime_data = runtime
+    if isinstance(backend, StreamsUpdates):
+        streams = backend
+
+        @callback
+        def news(vehicle_id: str, state: VehicleState) -> None:
+            if (coordinator := runtime.coordinators.get(vehicle_id)) is not None:
+                coordinator.async_news(state, streams.is_streaming(vehicle_id))
+
+        backend.stream(vehicles, news)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

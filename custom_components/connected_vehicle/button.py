@@ -25,7 +25,7 @@ class VehicleButtonDescription(VehicleEntityDescription, ButtonEntityDescription
 
 def _button(key: str, command: Command) -> VehicleButtonDescription:
     return VehicleButtonDescription(
-        key=key, command=command, exists_fn=lambda vehicle, _state: command in vehicle.commands
+        key=key, command=command, commands=frozenset({command}), reads=False
     )
 
 
@@ -38,6 +38,7 @@ BUTTONS: tuple[VehicleButtonDescription, ...] = (
     _button("lock_reduced_guard", Command.LOCK_REDUCED_GUARD),
     _button("engine_start", Command.ENGINE_START),
     _button("engine_stop", Command.ENGINE_STOP),
+    _button("homelink", Command.HOMELINK),
 )
 
 
@@ -46,8 +47,10 @@ async def async_setup_entry(
     entry: ConnectedVehicleConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a button for each command a car accepts (wake-up only when the options allow it)."""
-    allowed = entry.options.get(CONF_ALLOW_WAKE_UP, False)
+    """Add a button for each command a car accepts (a limited wake-up only when allowed)."""
+    allowed = not entry.runtime_data.provider.limits_wake_ups or entry.options.get(
+        CONF_ALLOW_WAKE_UP, False
+    )
     buttons = [b for b in BUTTONS if allowed or b.command is not Command.WAKE_UP]
     add_entities_when_reported(entry, async_add_entities, buttons, VehicleButton)
 
@@ -59,4 +62,4 @@ class VehicleButton(VehicleEntity, ButtonEntity):
 
     async def async_press(self) -> None:
         """Run the command and refresh what it touched."""
-        await self.coordinator.async_invoke(self.entity_description.command)
+        await self.async_run(self.entity_description.command)

@@ -31,9 +31,8 @@ class VehicleClimateDescription(VehicleEntityDescription, ClimateEntityDescripti
 CLIMATE = VehicleClimateDescription(
     key=readings.CLIMATE_ON,
     translation_key="climatization",
-    exists_fn=lambda vehicle, _state: (
-        {Command.CLIMATE_START, Command.CLIMATE_STOP} <= vehicle.commands
-    ),
+    commands=frozenset({Command.CLIMATE_START, Command.CLIMATE_STOP}),
+    reads=False,
 )
 
 
@@ -93,13 +92,13 @@ class VehicleClimate(VehicleEntity, ClimateEntity):
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Start climatization."""
-        await self.coordinator.async_invoke(Command.CLIMATE_START)
+        await self.async_run(Command.CLIMATE_START)
         self._started_until = dt_util.utcnow() + ASSUMED_RUNTIME
         self.async_write_ha_state()
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Stop climatization."""
-        await self.coordinator.async_invoke(Command.CLIMATE_STOP)
+        await self.async_run(Command.CLIMATE_STOP)
         self._started_until = None
         self.async_write_ha_state()
 

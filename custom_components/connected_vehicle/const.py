@@ -8,6 +8,7 @@ DOMAIN: Final = "connected_vehicle"
 
 CONF_BACKEND: Final = "backend"
 CONF_SERVER_URL: Final = "server_url"
+CONF_APP_PORT: Final = "app_port"
 CONF_ACCOUNT: Final = "account"
 CONF_UNLOCK_PIN: Final = "unlock_pin"
 CONF_BRAND: Final = "brand"

@@ -57,8 +57,10 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         backend: Backend,
         vehicle: Vehicle,
         plan: PollPlan,
+        *,
+        limits_wake_ups: bool = False,
     ) -> None:
-        """Start with every group due."""
+        """Start with every group due; ``limits_wake_ups``: wake-ups follow the options."""
         super().__init__(
             hass,
             _LOGGER,
@@ -70,6 +72,7 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         self.vehicle = vehicle
         self._backend = backend
         self.poller = VehiclePoller(plan, vehicle.capabilities)
+        self._limits_wake_ups = limits_wake_ups
         self._wake_ups: list[date] = []
         self._refresh_callbacks: list[CALLBACK_TYPE] = []
 
@@ -102,6 +105,15 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         state = self._facts().merged(fresh) if previous is None else previous.merged(fresh)
         self.update_interval = self.poller.fetched(groups, now, previous, state)
         return state
+
+    @callback
+    def async_news(self, news: VehicleState, streaming: bool) -> None:
+        """What the car pushed: shown at once; polling is a safety net while it streams."""
+        now = dt_util.utcnow()
+        state = self.data.merged(news)
+        self.poller.streaming = streaming
+        self.update_interval = self.poller.observe(now, self.data, state)
+        self.async_set_updated_data(state)
 
     def _facts(self) -> VehicleState:
         """What the car's details say, shown like readings (battery capacity)."""
@@ -147,7 +159,7 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
                 translation_key="command_unavailable",
                 translation_placeholders={"command": command.value},
             )
-        if command is Command.WAKE_UP:
+        if command is Command.WAKE_UP and self._limits_wake_ups:
             self._spend_wake_up()
         try:
             await self._backend.invoke(self.vehicle, command, arguments)

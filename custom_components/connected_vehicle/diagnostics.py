@@ -8,6 +8,7 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
+from .api.backend import StreamsUpdates
 from .api.models import Reading
 from .api.readings import CATALOGUE
 from .coordinator import ConnectedVehicleConfigEntry
@@ -18,11 +19,16 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: ConnectedVehicleConfigEntry
 ) -> dict[str, Any]:
     """Everything a bug report needs, nothing that identifies the user or the car."""
+    backend = entry.runtime_data.backend
     vehicles = []
     for coordinator in entry.runtime_data.coordinators.values():
         state = coordinator.data
+        vehicle: dict[str, Any] = {}
+        if isinstance(backend, StreamsUpdates):
+            vehicle["live_link"] = backend.link_details(coordinator.vehicle.id)
         vehicles.append(
             {
+                **vehicle,
                 "vehicle": asdict(coordinator.vehicle),
                 "last_update_success": coordinator.last_update_success,
                 "update_interval": str(coordinator.update_interval),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceInfo
@@ -11,14 +12,21 @@ from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .api.models import Reading, Vehicle, VehicleState
-from .const import DOMAIN
+from .api.models import Command, CommandArguments, Reading, Vehicle, VehicleState
+from .const import CONF_UNLOCK_PIN, DOMAIN
 from .coordinator import ConnectedVehicleConfigEntry, VehicleCoordinator
 
 
 def vehicle_unique_id(entry: ConnectedVehicleConfigEntry, vehicle: Vehicle) -> str:
     """A car's stable identity within the integration: account plus the back end's car id."""
     return f"{entry.unique_id}:{vehicle.id}"
+
+
+def entity_unique_id(
+    entry: ConnectedVehicleConfigEntry, vehicle: Vehicle, description: EntityDescription
+) -> str:
+    """An entity's unique id: the car's identity and the description's key."""
+    return f"{vehicle_unique_id(entry, vehicle)}_{description.key}"
 
 
 def vehicle_device_info(entry: ConnectedVehicleConfigEntry, vehicle: Vehicle) -> DeviceInfo:
@@ -34,18 +42,23 @@ def vehicle_device_info(entry: ConnectedVehicleConfigEntry, vehicle: Vehicle) ->
 
 @dataclass(frozen=True, kw_only=True)
 class VehicleEntityDescription(EntityDescription):
-    """Describes an entity fed by one reading; the key is the reading's key.
+    """Describes an entity of a car; the key is the reading it shows, if it shows one.
 
-    ``exists_fn`` decides from the car's state whether the entity applies.
+    The entity exists once the car accepts every command of ``commands`` and,
+    unless it only sends commands (``reads`` False), reports its reading.
+    ``exists_fn`` decides instead where neither says enough.
     """
 
+    commands: frozenset[Command] = frozenset()
+    reads: bool = True
     exists_fn: Callable[[Vehicle, VehicleState], bool] | None = None
 
     def exists(self, vehicle: Vehicle, state: VehicleState) -> bool:
         """Whether the car reports (or accepts) what this entity shows (or does)."""
         if self.exists_fn is not None:
             return self.exists_fn(vehicle, state)
-        return self.key in state.readings
+        reported = not self.reads or self.key in state.readings
+        return reported and self.commands <= vehicle.commands
 
 
 class VehicleEntity(CoordinatorEntity[VehicleCoordinator]):
@@ -62,7 +75,7 @@ class VehicleEntity(CoordinatorEntity[VehicleCoordinator]):
         self.entity_description = description
         entry = coordinator.config_entry
         vehicle = coordinator.vehicle
-        self._attr_unique_id = f"{vehicle_unique_id(entry, vehicle)}_{description.key}"
+        self._attr_unique_id = entity_unique_id(entry, vehicle, description)
         self._attr_device_info = vehicle_device_info(entry, vehicle)
         if not description.translation_key:
             self._attr_translation_key = description.key
@@ -71,6 +84,16 @@ class VehicleEntity(CoordinatorEntity[VehicleCoordinator]):
     def reading(self) -> Reading | None:
         """This entity's reading in the latest state, if the car reported it."""
         return self.coordinator.data.readings.get(self.entity_description.key)
+
+    @property
+    def pin(self) -> str | None:
+        """The car's PIN from the options: unlocking asks for it, some cars' commands carry it."""
+        pin = self.coordinator.config_entry.options.get(CONF_UNLOCK_PIN)
+        return str(pin) if pin else None
+
+    async def async_run(self, command: Command, **arguments: Any) -> None:
+        """Run a command of the car, with the PIN and the given arguments."""
+        await self.coordinator.async_invoke(command, CommandArguments(pin=self.pin, **arguments))
 
 
 def add_entities_when_reported[D: VehicleEntityDescription](

@@ -12,19 +12,12 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import readings
-from .api.models import Command, Vehicle, VehicleState
-from .const import CONF_UNLOCK_PIN, DOMAIN
+from .api.models import Command
+from .const import DOMAIN
 from .coordinator import ConnectedVehicleConfigEntry
 from .entity import VehicleEntity, VehicleEntityDescription, add_entities_when_reported
 
 PARALLEL_UPDATES = 1
-
-
-def _lockable(vehicle: Vehicle, state: VehicleState) -> bool:
-    return {
-        Command.LOCK,
-        Command.UNLOCK,
-    } <= vehicle.commands and readings.CENTRAL_LOCK in state.readings
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,7 +26,9 @@ class VehicleLockDescription(VehicleEntityDescription, LockEntityDescription):
 
 
 LOCK = VehicleLockDescription(
-    key=readings.CENTRAL_LOCK, translation_key="lock", exists_fn=_lockable
+    key=readings.CENTRAL_LOCK,
+    translation_key="lock",
+    commands=frozenset({Command.LOCK, Command.UNLOCK}),
 )
 
 
@@ -58,7 +53,7 @@ class VehicleLock(VehicleEntity, LockEntity):
         The format admits an empty code: Home Assistant checks it for every
         service, but only unlocking needs the PIN (``async_unlock`` checks it).
         """
-        return r"^\S*$" if self._pin is not None else None
+        return r"^\S*$" if self.pin is not None else None
 
     @property
     def is_locked(self) -> bool | None:
@@ -72,20 +67,15 @@ class VehicleLock(VehicleEntity, LockEntity):
 
     async def async_unlock(self, **kwargs: Any) -> None:
         """Unlock the car, if the PIN (when one is set) matches."""
-        if self._pin is not None and kwargs.get(ATTR_CODE) != self._pin:
+        if self.pin is not None and kwargs.get(ATTR_CODE) != self.pin:
             raise ServiceValidationError(translation_domain=DOMAIN, translation_key="wrong_pin")
         await self._run(Command.UNLOCK, locking=False)
-
-    @property
-    def _pin(self) -> str | None:
-        pin = self.coordinator.config_entry.options.get(CONF_UNLOCK_PIN)
-        return str(pin) if pin else None
 
     async def _run(self, command: Command, *, locking: bool) -> None:
         self._attr_is_locking, self._attr_is_unlocking = locking, not locking
         self.async_write_ha_state()
         try:
-            await self.coordinator.async_invoke(command)
+            await self.async_run(command)
         finally:
             self._attr_is_locking = self._attr_is_unlocking = False
             self.async_write_ha_state()

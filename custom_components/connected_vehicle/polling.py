@@ -10,6 +10,10 @@ from .api import readings
 from .api.models import Command, DataGroup, VehicleState
 
 MIN_DELAY = timedelta(seconds=5)
+# While a car pushes its news over a live link, polling is only a safety net.
+SAFETY_NET = timedelta(minutes=30)
+# A car the server has not heard from for this long is parked, whatever it last said.
+OFFLINE_AFTER = timedelta(hours=2)
 # How long a car counts as active after a command or a change it reported.
 ACTIVE_AFTER_CHANGE = timedelta(minutes=10)
 # With nothing to poll (a car that reports no group), look again rarely.
@@ -33,9 +37,13 @@ class PollPlan:
         self._schedules = dict(schedules)
         self._fetched: dict[DataGroup, datetime] = {}
 
-    def due(self, now: datetime, active: bool) -> set[DataGroup]:
+    def due(self, now: datetime, active: bool, streaming: bool = False) -> set[DataGroup]:
         """The groups whose interval has run out (within the minimum delay)."""
-        return {group for group in self._schedules if self._next(group, active) <= now + MIN_DELAY}
+        return {
+            group
+            for group in self._schedules
+            if self._next(group, active, streaming) <= now + MIN_DELAY
+        }
 
     def mark_fetched(self, groups: Iterable[DataGroup], now: datetime) -> None:
         """Remember that these groups are fresh as of now."""
@@ -46,19 +54,20 @@ class PollPlan:
         for group in groups:
             self._fetched.pop(group, None)
 
-    def next_delay(self, now: datetime, active: bool) -> timedelta:
+    def next_delay(self, now: datetime, active: bool, streaming: bool = False) -> timedelta:
         """How long until the next group falls due."""
         if not self._schedules:
             return IDLE_DELAY
-        soonest = min(self._next(group, active) for group in self._schedules)
+        soonest = min(self._next(group, active, streaming) for group in self._schedules)
         return max(soonest - now, MIN_DELAY)
 
-    def _next(self, group: DataGroup, active: bool) -> datetime:
+    def _next(self, group: DataGroup, active: bool, streaming: bool) -> datetime:
         fetched = self._fetched.get(group)
         if fetched is None:
             return _NEVER_FETCHED
         schedule = self._schedules[group]
-        return fetched + (schedule.active if active else schedule.parked)
+        interval = schedule.active if active else schedule.parked
+        return fetched + (max(interval, SAFETY_NET) if streaming else interval)
 
 
 # Multiples of the active and parked intervals per group, for back ends that
@@ -111,18 +120,29 @@ class VehiclePoller:
         self._capabilities = frozenset(capabilities)
         self._active_after_change = active_after_change
         self._active_until: datetime | None = None
+        # True while the car pushes its news over a live link (polling is a safety net).
+        self.streaming = False
 
     def is_active(self, now: datetime, state: VehicleState | None) -> bool:
         """Active while in use, or for a while after a command or a change at the car."""
         recently = self._active_until is not None and now < self._active_until
-        return recently or (state is not None and is_in_use(state))
+        return recently or (state is not None and is_in_use(state, now))
 
     def due(self, now: datetime, state: VehicleState | None) -> set[DataGroup]:
         """The groups to fetch now: all of them before the first poll."""
-        groups = (
-            set(DataGroup) if state is None else self._plan.due(now, self.is_active(now, state))
-        )
-        return groups & self._capabilities
+        if state is None:
+            return set(self._capabilities)
+        return self._plan.due(now, self.is_active(now, state), self.streaming) & self._capabilities
+
+    def next_delay(self, now: datetime, state: VehicleState) -> timedelta:
+        """How long until the next poll."""
+        return self._plan.next_delay(now, self.is_active(now, state), self.streaming)
+
+    def observe(self, now: datetime, previous: VehicleState, state: VehicleState) -> timedelta:
+        """News the car pushed, from ``previous`` to ``state``; answer the next poll's delay."""
+        if openings_changed(previous, state):
+            self.mark_active(now)
+        return self.next_delay(now, state)
 
     def fetched(
         self,
@@ -135,7 +155,7 @@ class VehiclePoller:
         self._plan.mark_fetched(groups, now)
         if previous is not None and openings_changed(previous, state):
             self.mark_active(now)
-        return self._plan.next_delay(now, self.is_active(now, state))
+        return self.next_delay(now, state)
 
     def mark_active(self, now: datetime) -> None:
         """Count the car as active for a while from now (a command ran)."""
@@ -146,8 +166,20 @@ class VehiclePoller:
         self._plan.expire(groups)
 
 
-def is_in_use(state: VehicleState) -> bool:
-    """Whether the car's own readings say it is in use: on, charging, moving or unlocked."""
+def is_in_use(state: VehicleState, now: datetime | None = None) -> bool:
+    """Whether the car's own readings say it is in use: on, charging, moving or unlocked.
+
+    A car the server reports offline and has not heard from for hours is not in
+    use, whatever its last record said (it would be polled as active for ever).
+    """
+    last = state.value(readings.LAST_UPDATE)
+    if (
+        now is not None
+        and state.value(readings.SERVER_CONNECTED) is False
+        and isinstance(last, datetime)
+        and now - last > OFFLINE_AFTER
+    ):
+        return False
     speed = state.value(readings.SPEED)
     return bool(
         state.value(readings.CAR_ON)
@@ -171,6 +203,10 @@ COMMAND_GROUPS: Mapping[Command, frozenset[DataGroup]] = {
     Command.ENGINE_STOP: frozenset({DataGroup.LOCKS_OPENINGS, DataGroup.LOCATION}),
     Command.CLIMATE_START: frozenset({DataGroup.ENERGY}),
     Command.CLIMATE_STOP: frozenset({DataGroup.ENERGY}),
+    Command.SET_CHARGE_MODE: frozenset({DataGroup.ENERGY}),
+    Command.SET_CHARGE_CURRENT: frozenset({DataGroup.ENERGY}),
+    Command.VALET_ON: frozenset({DataGroup.LOCKS_OPENINGS}),
+    Command.VALET_OFF: frozenset({DataGroup.LOCKS_OPENINGS}),
 }
 
 

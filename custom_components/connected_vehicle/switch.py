@@ -1,8 +1,7 @@
-"""Switches: charging, for cars whose back end can start and stop it."""
+"""Switches: charging and valet mode, for cars whose back end can turn them on and off."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +10,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import readings
-from .api.models import Command, Vehicle, VehicleState
+from .api.models import Command
 from .coordinator import ConnectedVehicleConfigEntry
 from .entity import VehicleEntity, VehicleEntityDescription, add_entities_when_reported
 
@@ -26,20 +25,20 @@ class VehicleSwitchDescription(VehicleEntityDescription, SwitchEntityDescription
     off: Command
 
 
-def _controllable(on: Command, off: Command) -> Callable[[Vehicle, VehicleState], bool]:
-    def exists(vehicle: Vehicle, state: VehicleState) -> bool:
-        return {on, off} <= vehicle.commands and readings.CHARGING in state.readings
-
-    return exists
-
-
 SWITCHES: tuple[VehicleSwitchDescription, ...] = (
     VehicleSwitchDescription(
         key=readings.CHARGING,
         translation_key="charging_switch",
         on=Command.CHARGE_START,
         off=Command.CHARGE_STOP,
-        exists_fn=_controllable(Command.CHARGE_START, Command.CHARGE_STOP),
+        commands=frozenset({Command.CHARGE_START, Command.CHARGE_STOP}),
+    ),
+    VehicleSwitchDescription(
+        key=readings.VALET_MODE,
+        translation_key="valet_mode_switch",
+        on=Command.VALET_ON,
+        off=Command.VALET_OFF,
+        commands=frozenset({Command.VALET_ON, Command.VALET_OFF}),
     ),
 )
 
@@ -66,8 +65,8 @@ class VehicleSwitch(VehicleEntity, SwitchEntity):
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Run the on command."""
-        await self.coordinator.async_invoke(self.entity_description.on)
+        await self.async_run(self.entity_description.on)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Run the off command."""
-        await self.coordinator.async_invoke(self.entity_description.off)
+        await self.async_run(self.entity_description.off)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol, runtime_checkable
 
 from .models import Command, CommandArguments, CommandResult, DataGroup, Vehicle, VehicleState
@@ -52,3 +53,22 @@ class CountsCalls(Protocol):
     @property
     def calls_today(self) -> int:
         """Calls made today against the quota."""
+
+
+@runtime_checkable
+class StreamsUpdates(Protocol):
+    """A back end whose cars push their news over a live link, besides being polled."""
+
+    def stream(
+        self, vehicles: Iterable[Vehicle], on_news: Callable[[str, VehicleState], None]
+    ) -> None:
+        """Keep links up for these cars; ``on_news(vehicle_id, state)`` hears each news.
+
+        The ``live_link`` reading tells when a car's link goes up or down.
+        """
+
+    def is_streaming(self, vehicle_id: str) -> bool:
+        """Whether the car's link is up now."""
+
+    def link_details(self, vehicle_id: str) -> dict[str, Any]:
+        """The car's link as diagnostics show it (state, since, last message, count)."""

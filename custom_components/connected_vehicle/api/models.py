@@ -46,6 +46,11 @@ class Command(StrEnum):
     CLIMATE_STOP = "climate_stop"
     CHARGE_START = "charge_start"
     CHARGE_STOP = "charge_stop"
+    SET_CHARGE_MODE = "set_charge_mode"
+    SET_CHARGE_CURRENT = "set_charge_current"
+    VALET_ON = "valet_on"
+    VALET_OFF = "valet_off"
+    HOMELINK = "homelink"
     WAKE_UP = "wake_up"
     REFRESH = "refresh"
 
@@ -60,7 +65,9 @@ class CommandStatus(StrEnum):
     TIMEOUT = "timeout"
     REJECTED = "rejected"
     NOT_SUPPORTED = "not_supported"
+    NOT_IMPLEMENTED = "not_implemented"
     UNREACHABLE = "unreachable"
+    PIN_REQUIRED = "pin_required"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +100,8 @@ class Vehicle:
     brand: str | None = None
     model: str | None = None
     vin: str | None = None
+    # The back end's own code for the model (OVMS vehicle type), where it has one.
+    model_code: str | None = None
     year: int | None = None
     powertrain: Powertrain = Powertrain.UNKNOWN
     battery_capacity: float | None = None
@@ -147,6 +156,10 @@ class CommandArguments:
     """Optional parameters of a command; a back end ignores what its command does not take."""
 
     runtime_minutes: int | None = None
+    # The car's PIN, for back ends whose car checks one (OVMS lock, unlock, valet).
+    pin: str | None = None
+    charge_mode: str | None = None
+    charge_current: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -239,6 +239,7 @@ ALARM_SOUNDING: Final = _flag("alarm_sounding")
 CLIMATE_ON: Final = _flag("climate_on")
 COMMANDS_AVAILABLE: Final = _flag("commands_available")
 SERVER_CONNECTED: Final = _flag("server_connected")
+LIVE_LINK: Final = _flag("live_link")  # the back end's push link to the car is up
 LAST_UPDATE: Final = _declare(ReadingKey("last_update", ReadingKind.TIME))
 
 # Temperatures

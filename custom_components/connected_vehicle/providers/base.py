@@ -143,6 +143,8 @@ class Provider(ABC):
     redacted: ClassVar[frozenset[str]] = frozenset()
     # The form error when the back end refuses what the user typed.
     refused_error: ClassVar[str] = "invalid_auth"
+    # Wake-ups cost the car (or a monthly allowance): the options allow them, a few a day.
+    limits_wake_ups: ClassVar[bool] = False
 
     @abstractmethod
     def unique_id(self, data: Data, vehicles: list[Vehicle]) -> str:

@@ -5,17 +5,34 @@ from __future__ import annotations
 from typing import Any, ClassVar, Final
 
 import aiohttp
-from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import section
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+)
 from homeassistant.util.hass_dict import HassKey
+from homeassistant.util.ssl import client_context, get_default_no_verify_context
 import probatio as vol
+from yarl import URL
 
 from ..api.backend import Backend
 from ..api.http import RequestBudget
 from ..api.models import Vehicle
-from ..api.ovms import DEFAULT_SERVER_URL, OvmsClient, new_request_budget
-from ..const import CONF_BACKEND, CONF_SERVER_URL, DOMAIN
+from ..api.ovms import (
+    DEFAULT_SERVER_URL,
+    AppEndpoint,
+    OvmsAccount,
+    OvmsClient,
+    OvmsLiveLink,
+    new_request_budget,
+)
+from ..const import CONF_APP_PORT, CONF_BACKEND, CONF_SERVER_URL, DOMAIN
 from .base import (
+    ADVANCED,
     PASSWORD_SELECTOR,
     URL_SELECTOR,
     Data,
@@ -24,35 +41,78 @@ from .base import (
     OAuthAccess,
     PasswordProvider,
     normalized_server_url,
+    unlock_pin_field,
+    unlock_pin_option,
 )
 
 KIND: Final = "ovms"
+# The protocol v2 app port: with TLS for an https server, without for an http one.
+APP_PORT_TLS: Final = 6870
+APP_PORT_PLAIN: Final = 6867
 # One request budget per OVMS server, shared by every account and car on it.
 _BUDGETS: HassKey[dict[str, RequestBudget]] = HassKey(f"{DOMAIN}_ovms_budgets")
 
+_PORT: Final = NumberSelector(
+    NumberSelectorConfig(min=0, max=65535, step=1, mode=NumberSelectorMode.BOX)
+)
 ACCOUNT_SCHEMA: Final = vol.Schema(
     {
         vol.Required(CONF_SERVER_URL, default=DEFAULT_SERVER_URL): URL_SELECTOR,
         vol.Required(CONF_USERNAME): str,
         vol.Required(CONF_PASSWORD): PASSWORD_SELECTOR,
+        vol.Optional(ADVANCED): section(
+            vol.Schema(
+                {
+                    vol.Optional(CONF_APP_PORT): _PORT,
+                    vol.Required(CONF_VERIFY_SSL, default=True): BooleanSelector(),
+                }
+            ),
+            {"collapsed": True},
+        ),
     }
 )
 
 
 def _account_data(data: Data, answer: Data) -> dict[str, Any]:
     """Entry data from the account form, with the server URL and username tidied."""
-    return {
-        **data,
+    advanced = answer.get(ADVANCED, {})
+    account = {
+        key: value for key, value in data.items() if key not in (CONF_APP_PORT, CONF_VERIFY_SSL)
+    }
+    account |= {
         CONF_BACKEND: KIND,
         CONF_SERVER_URL: normalized_server_url(answer[CONF_SERVER_URL]),
         CONF_USERNAME: answer[CONF_USERNAME].strip(),
         CONF_PASSWORD: answer[CONF_PASSWORD],
+        CONF_VERIFY_SSL: bool(advanced.get(CONF_VERIFY_SSL, True)),
     }
+    if advanced.get(CONF_APP_PORT) is not None:
+        account[CONF_APP_PORT] = int(advanced[CONF_APP_PORT])
+    return account
 
 
 def _current_account(data: Data) -> dict[str, Any]:
-    """The entry's server and username, to change them (never the password)."""
-    return {CONF_SERVER_URL: data[CONF_SERVER_URL], CONF_USERNAME: data[CONF_USERNAME]}
+    """The entry's settings, to change them (never the password)."""
+    advanced: dict[str, Any] = {CONF_VERIFY_SSL: data.get(CONF_VERIFY_SSL, True)}
+    if CONF_APP_PORT in data:
+        advanced[CONF_APP_PORT] = data[CONF_APP_PORT]
+    return {
+        CONF_SERVER_URL: data[CONF_SERVER_URL],
+        CONF_USERNAME: data[CONF_USERNAME],
+        ADVANCED: advanced,
+    }
+
+
+def app_endpoint(data: Data) -> AppEndpoint | None:
+    """Where the server's protocol v2 app port is; None when live updates are off (port 0)."""
+    server = normalized_server_url(data[CONF_SERVER_URL])
+    tls = URL(server).scheme == "https"
+    port = int(data.get(CONF_APP_PORT, APP_PORT_TLS if tls else APP_PORT_PLAIN))
+    if port == 0:
+        return None
+    verify = bool(data.get(CONF_VERIFY_SSL, True))
+    context = client_context() if verify else get_default_no_verify_context()
+    return AppEndpoint.for_server(server, port=port, tls=tls, ssl_context=context)
 
 
 class OvmsProvider(PasswordProvider):
@@ -99,7 +159,21 @@ class OvmsProvider(PasswordProvider):
         *,
         results_url: str | None = None,
     ) -> Backend:
-        """A client sharing its server's request budget with every other account there."""
+        """REST sharing its server's request budget with every account there, and the live link."""
         server = normalized_server_url(data[CONF_SERVER_URL])
         budget = hass.data.setdefault(_BUDGETS, {}).setdefault(server, new_request_budget())
-        return OvmsClient(session, server, data[CONF_USERNAME], data[CONF_PASSWORD], budget=budget)
+        username, password = data[CONF_USERNAME], data[CONF_PASSWORD]
+        rest = OvmsClient(session, server, username, password, budget=budget)
+        endpoint = app_endpoint(data)
+        link = None
+        if endpoint is not None and " " not in username + password:
+            link = OvmsLiveLink(endpoint, username, password)
+        return OvmsAccount(rest, link)
+
+    def option_fields(self) -> dict[vol.Marker, Any]:
+        """The car module's PIN, which locking, unlocking and valet mode carry."""
+        return unlock_pin_field()
+
+    def clean_options(self, user_input: Data) -> dict[str, Any]:
+        """The PIN, if one was typed."""
+        return unlock_pin_option(user_input)

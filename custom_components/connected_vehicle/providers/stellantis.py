@@ -103,6 +103,7 @@ class StellantisProvider(OAuth2Provider):
     )
     call_tiers = PER_CALL_TIERS
     redacted: ClassVar[frozenset[str]] = frozenset({CONF_WEBHOOK_ID})
+    limits_wake_ups: ClassVar[bool] = True
 
     def brand(self, data: Data) -> tuple[str, str]:
         """The brand the account belongs to."""

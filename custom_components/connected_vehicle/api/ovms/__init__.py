@@ -1,5 +1,6 @@
 """OVMS v3 server back end: the REST API client and the protocol v2 live link."""
 
+from .account import OvmsAccount
 from .app_commands import CarCommandError, ChargeMode, CommandCode, CommandReply, vehicle_commands
 from .app_messages import ModuleInfo
 from .app_session import AppEndpoint, sign_in
@@ -20,6 +21,7 @@ __all__ = [
     "LinkStatus",
     "LiveUpdate",
     "ModuleInfo",
+    "OvmsAccount",
     "OvmsClient",
     "OvmsLiveLink",
     "new_request_budget",

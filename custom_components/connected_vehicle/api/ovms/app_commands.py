@@ -129,7 +129,7 @@ VEHICLE_COMMANDS: Final[Mapping[str, frozenset[CommandCode]]] = {
 _STATUS: Final = {
     ReplyResult.FAILED: CommandStatus.REJECTED,
     ReplyResult.UNSUPPORTED: CommandStatus.NOT_SUPPORTED,
-    ReplyResult.UNIMPLEMENTED: CommandStatus.NOT_SUPPORTED,
+    ReplyResult.UNIMPLEMENTED: CommandStatus.NOT_IMPLEMENTED,
 }
 _REASON: Final = {
     ReplyResult.FAILED: "the car could not carry out command {code}",

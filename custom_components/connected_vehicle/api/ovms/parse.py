@@ -126,6 +126,7 @@ def parse_vehicle(vehicle_id: str, protocol: Any) -> Vehicle:
         brand=brand,
         model=model,
         vin=vin,
+        model_code=vehicle_type,
         capabilities=frozenset(DataGroup),
         commands=frozenset({Command.REFRESH}),
     )
