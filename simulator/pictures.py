@@ -20,9 +20,9 @@ from .responses import text
 PATH: Final = "/pictures/{model}.svg"
 _WIDTH: Final = 800
 _HEIGHT: Final = 450
-_GROUND: Final = 380.0
-_FIT_WIDTH: Final = 660.0
-_FIT_HEIGHT: Final = 270.0
+_GROUND: Final = 335.0  # room below for a dashboard's overlay
+_FIT_WIDTH: Final = 640.0
+_FIT_HEIGHT: Final = 250.0
 
 
 @dataclass(frozen=True)
@@ -61,33 +61,33 @@ BODIES: Final = {
     "van": Body(4.40, 1.84, 2.78, 0.82, 0.32, 0.2, 0.8, 1.06, 0.78, 0.62, 0.06, 1.75, 0.5),
 }
 
-# The model (as the clouds name it, lower case) -> the kind of car it is.
+# The model (as the clouds name it, lower case) -> the kind of car, and its usual colour.
 MODELS: Final = {
-    "xc40": "compact_suv",
-    "ex30": "compact_suv",
-    "xc60": "suv",
-    "xc90": "large_suv",
-    "v60": "estate",
-    "v90": "estate",
-    "208": "hatchback",
-    "e-208": "hatchback",
-    "308": "hatchback",
-    "2008": "compact_suv",
-    "e-2008": "compact_suv",
-    "3008": "suv",
-    "5008": "large_suv",
-    "partner": "van",
-    "expert": "van",
-    "corsa": "hatchback",
-    "leaf": "hatchback",
-    "zoe": "hatchback",
-    "twizy": "microcar",
-    "kona": "compact_suv",
+    "xc40": ("compact_suv", "sage-green"),
+    "ex30": ("compact_suv", "onyx-black"),
+    "xc60": ("suv", "denim-blue"),
+    "xc90": ("large_suv", "crystal-white"),
+    "v60": ("estate", "silver"),
+    "v90": ("estate", "pebble-grey"),
+    "208": ("hatchback", "vertigo-blue"),
+    "e-208": ("hatchback", "vertigo-blue"),
+    "308": ("hatchback", "elixir-red"),
+    "2008": ("compact_suv", "okenite-white"),
+    "e-2008": ("compact_suv", "okenite-white"),
+    "3008": ("suv", "selenium-grey"),
+    "5008": ("large_suv", "pearl-black"),
+    "partner": ("van", "okenite-white"),
+    "expert": ("van", "okenite-white"),
+    "corsa": ("hatchback", "voltage-yellow"),
+    "leaf": ("hatchback", "pearl-white"),
+    "zoe": ("hatchback", "denim-blue"),
+    "twizy": ("microcar", "crystal-white"),
+    "kona": ("compact_suv", "passion-red"),
 }
 
 # Paint, by the colour's name in lower case with dashes ("Sage Green" -> sage-green).
 COLOURS: Final = {
-    "sage-green": "#7f8f7a",
+    "sage-green": "#7a9079",
     "denim-blue": "#3f5873",
     "pebble-grey": "#8e9193",
     "passion-red": "#a3161c",
@@ -100,8 +100,9 @@ COLOURS: Final = {
     "okenite-white": "#ecebe6",
     "voltage-yellow": "#e4c21c",
     "pearl-black": "#1c1d20",
+    "pearl-white": "#e6e4dd",
 }
-DEFAULT_COLOUR: Final = "silver"
+_UNKNOWN: Final = ("hatchback", "silver")
 
 
 def slug(name: str) -> str:
@@ -109,11 +110,15 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
+def _model(name: str) -> tuple[str, str]:
+    """A model's kind and usual colour: by its name, then its first word, else a silver hatch."""
+    key = slug(name)
+    return MODELS.get(key) or MODELS.get(key.split("-")[0]) or _UNKNOWN
+
+
 def body_of(model: str) -> Body:
-    """The kind of car a model is: by its name, then by its first word, else a hatchback."""
-    key = slug(model)
-    kind = MODELS.get(key) or MODELS.get(key.split("-")[0]) or "hatchback"
-    return BODIES[kind]
+    """The kind of car a model is."""
+    return BODIES[_model(model)[0]]
 
 
 def picture_url(origin: str, model: str, colour: str | None) -> str:
@@ -123,16 +128,17 @@ def picture_url(origin: str, model: str, colour: str | None) -> str:
 
 
 def register(app: web.Application) -> None:
-    """Serve the pictures at ``/pictures/<model>.svg?colour=<colour>``."""
+    """Serve the pictures at ``/pictures/<model>.svg?colour=<colour>`` (default: its usual)."""
     app.router.add_get(PATH, _picture)
 
 
 async def _picture(request: web.Request) -> web.StreamResponse:
-    colour = slug(request.query.get("colour", DEFAULT_COLOUR))
+    kind, usual = _model(request.match_info["model"])
+    colour = slug(request.query.get("colour", usual))
     paint = COLOURS.get(colour)
     if paint is None:
         return text(404, f"no such colour: {colour}\n")
-    svg = draw(body_of(request.match_info["model"]), paint)
+    svg = draw(BODIES[kind], paint)
     return text(200, svg, content_type="image/svg+xml", headers={"Cache-Control": "max-age=3600"})
 
 
@@ -380,13 +386,16 @@ _DEFS: Final = """<linearGradient id="tint" x1="0" y1="0" x2="0" y2="1">
 <stop offset="0" stop-color="#3e4c5c"/><stop offset="1" stop-color="#131a22"/></linearGradient>
 <radialGradient id="rim" cx="0.4" cy="0.35" r="0.75">
 <stop offset="0" stop-color="#eef0f2"/><stop offset="1" stop-color="#888e94"/></radialGradient>
+<linearGradient id="studio" x1="0" y1="0" x2="0" y2="1">
+<stop offset="0" stop-color="#f4f6f8"/><stop offset="0.78" stop-color="#dde2e7"/>
+<stop offset="1" stop-color="#aeb6bf"/></linearGradient>
 <radialGradient id="shadow" cx="0.5" cy="0.5" r="0.5">
 <stop offset="0" stop-color="#000" stop-opacity="0.4"/>
 <stop offset="1" stop-color="#000" stop-opacity="0"/></radialGradient>"""
 
 
 def draw(body: Body, paint: str) -> str:
-    """An SVG side view of the body in the paint colour, on a transparent background."""
+    """An SVG side view of the body in the paint colour, in a light studio."""
     at = _Frame(body)
     outline = _outline(body, at)
     windows, pillar = _windows(body, at)
@@ -412,6 +421,7 @@ def draw(body: Body, paint: str) -> str:
     parts = (
         f'<svg xmlns="http://www.w3.org/2000/svg" {size}>',
         f"<defs>{gradient}\n{_DEFS}\n{clips}</defs>",
+        _tag("rect", width=_WIDTH, height=_HEIGHT, fill="url(#studio)"),
         _tag("ellipse", cx=_WIDTH / 2, cy=_GROUND + 3, rx=shadow_width, ry=16, fill="url(#shadow)"),
         f'<g clip-path="url(#above-sill)" fill="#0e1012">{"".join(wells)}</g>',
         _tag("path", d=outline, fill="url(#paint)", stroke=_shade(paint, -0.5), stroke_width=1.5),

@@ -9,7 +9,7 @@ import aiohttp
 from yarl import URL
 
 from simulator import Simulator
-from simulator.pictures import BODIES, COLOURS, body_of, draw, picture_url, slug
+from simulator.pictures import BODIES, COLOURS, MODELS, body_of, draw, picture_url, slug
 from simulator.stellantis.fleet import PROFILES as STELLANTIS_PROFILES
 from simulator.volvo.fleet import PROFILES as VOLVO_PROFILES
 
@@ -51,6 +51,7 @@ def test_every_simulated_colour_is_one_the_simulator_paints() -> None:
     colours = [p.colour for p in VOLVO_PROFILES.values() if p.pictured]
     colours += [p.colour for p in STELLANTIS_PROFILES.values()]
     assert len(colours) > 20
+    colours += [usual for _kind, usual in MODELS.values()]
     assert {slug(c) for c in colours if c} <= set(COLOURS)
 
 
