@@ -67,8 +67,12 @@ class Car:
 
     @property
     def label(self) -> str:
-        """The name without the make in front ("e-208" for "Peugeot e-208"): short, for a map."""
-        return self.name.removeprefix(self.manufacturer + " ") if self.manufacturer else self.name
+        """The name without the make in front ("e-208" for "Peugeot e-208"), for a map marker.
+
+        Its hyphens do not break (a marker is narrow: "e-" over "208" reads badly).
+        """
+        short = self.name.removeprefix(self.manufacturer + " ") if self.manufacturer else self.name
+        return short.replace("-", "\N{NON-BREAKING HYPHEN}")
 
     def first(self, candidates: Iterable[tuple[str, str | None]]) -> str | None:
         """The entity of the first candidate the car has."""

@@ -710,7 +710,7 @@ class HomeAssistant:
         import demo_browser  # noqa: PLC0415 (Playwright: only this sub-command needs it)
 
         shots = [
-            demo_browser.Shot(path, name, 1440, 0 if name == "garage.png" else 1000)
+            demo_browser.Shot(path, name, *((1920, 0) if name == "garage.png" else (1440, 1000)))
             for path, name in self.pages()
         ]
         problems = demo_browser.check_pages(

@@ -62,6 +62,7 @@ ENTITIES = [
     entity("d3", "switch.c2", "charging_switch"),
     entity("d3", "binary_sensor.c3", "charging"),  # the switch wins
     entity("d3", "sensor.c4", "electric_range"),
+    entity("d3", "device_tracker.c5", "location"),
     entity("account", "sensor.calls", "api_calls_today", entity_category="diagnostic"),
     entity("other", "light.kitchen", None, platform="hue"),
 ]
@@ -83,7 +84,10 @@ def test_one_section_per_car_taking_the_accounts_in_turns_and_a_map() -> None:
     names = [cards_of(s, "heading")[0]["heading"] for s in cars]
     assert names == ["Ev", "Peugeot e-208", "Wagon"]  # not the account, not the light
     (map_card,) = cards_of(map_section, "map")
-    assert map_card["entities"] == [{"entity": "device_tracker.a6", "name": "Ev"}]
+    assert map_card["entities"] == [  # short names that do not break in a marker
+        {"entity": "device_tracker.a6", "name": "Ev"},
+        {"entity": "device_tracker.c5", "name": "e\N{NON-BREAKING HYPHEN}208"},
+    ]
 
 
 def test_each_car_shows_what_it_has_and_nothing_it_lacks() -> None:
