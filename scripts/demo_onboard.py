@@ -11,6 +11,12 @@ websocket APIs, the same calls the frontend makes, and the config flows are the 
                            when there is none) Volvo (Volvo ID + API key) and Peugeot;
                            a sign-in the restarted simulator forgot is renewed by reauth
   check                    wait until the cars' key entities are live, count each car's entities
+  garage                   create or update the Garage dashboard (from the registries) and
+                           make it the default one
+  browse                   open the Garage and a device page per back end in headless
+                           Chromium; fail on console errors or broken images; save screenshots
+  soak                     wait until some time after Home Assistant's start, then check that
+                           it never restarted, listens on 127.0.0.1 only and raised no repair
 
 The Volvo ID and Peugeot sign-ins happen at the simulator, which approves at once: the
 helper plays the browser (authorize URL, redirect to Home Assistant's OAuth callback).
@@ -36,9 +42,21 @@ import urllib.parse
 import urllib.request
 
 import aiohttp
+import demo_dashboard
+import demo_soak
 
 DOMAIN = "connected_vehicle"
 LEAF_BATTERY = "sensor.leaf_battery_level"
+# The config flow's step ids and menu options the demo answers, in one place.
+STEP_BACKEND = "user"  # the first step: a menu of back ends, its options the Account kinds
+STEP_OVMS = "ovms"
+STEP_VOLVO = "volvo"
+STEP_STELLANTIS = "stellantis"  # the brand (and the server, in a section)
+STEP_SIGN_IN_METHOD = "sign_in_method"  # a menu: Home Assistant's redirect or pasting
+SIGN_IN_REDIRECT = "redirect_sign_in"  # its option for Home Assistant's redirect
+STEP_API_KEY = "api_key"
+STEP_REAUTH = "reauth_sign_in"  # "sign in again?", before the OAuth2 sign-in
+STEP_PICK_CREDENTIAL = "pick_implementation"  # Home Assistant's, with several credentials
 # Onboarding steps that follow the user step, in the frontend's order.
 LATER_STEPS = ("core_config", "analytics", "integration")
 FLOWS = "/api/config/config_entries/flow"
@@ -61,9 +79,9 @@ class Account:
     required: bool = True  # False: skipped (with a warning) when the flow does not offer it
 
 
-OVMS = Account("ovms", "OVMS", ("LEAF", "TWIZY", "KONA"))
-VOLVO = Account("volvo", "Volvo", ("XC40", "XC60", "V90", "XC90"))
-STELLANTIS = Account("stellantis", "Peugeot", ("e-208", "3008 Hybrid", "308"), required=False)
+OVMS = Account(STEP_OVMS, "OVMS", ("LEAF", "TWIZY", "KONA"))
+VOLVO = Account(STEP_VOLVO, "Volvo", ("XC40", "XC60", "V90", "XC90"))
+STELLANTIS = Account(STEP_STELLANTIS, "Peugeot", ("e-208", "3008 Hybrid", "308"), required=False)
 ACCOUNTS = (OVMS, VOLVO, STELLANTIS)
 
 
@@ -272,6 +290,14 @@ class HomeAssistant:
         return True
 
     def _log_in(self) -> None:
+        """Log in and keep the refresh token for the next run."""
+        self._use_tokens(self._login_tokens())
+
+    def frontend_tokens(self) -> dict[str, Any]:
+        """A sign-in of its own for a browser: what the frontend keeps after its login page."""
+        return self._login_tokens()
+
+    def _login_tokens(self) -> dict[str, Any]:
         """The login flow the frontend's login page runs: username, password, auth code."""
         body = self.http.expect(
             "POST",
@@ -298,8 +324,8 @@ class HomeAssistant:
                 f"log in as {self.args.user!r} failed: {result.get('errors') or result}. "
                 "Delete .demo/ to start over with a fresh Home Assistant."
             )
-        self._use_tokens(
-            self._exchange({"grant_type": "authorization_code", "code": result["result"]}, "log in")
+        return self._exchange(
+            {"grant_type": "authorization_code", "code": result["result"]}, "log in"
         )
 
     def sign_in(self) -> None:
@@ -435,18 +461,18 @@ class HomeAssistant:
         """What the user would answer at this step of the account's flow."""
         kind, step = result.get("type"), result.get("step_id")
         options = result.get("menu_options") or []
-        if kind == "menu" and step == "user" and account.kind in options:
+        if kind == "menu" and step == STEP_BACKEND and account.kind in options:
             return {"next_step_id": account.kind}
-        if kind == "menu" and step == "sign_in_method" and "redirect_sign_in" in options:
-            return {"next_step_id": "redirect_sign_in"}  # Home Assistant's redirect, not pasting
+        if kind == "menu" and step == STEP_SIGN_IN_METHOD and SIGN_IN_REDIRECT in options:
+            return {"next_step_id": SIGN_IN_REDIRECT}
         sim = self.args.sim
         forms: dict[str, dict[str, Any]] = {
-            "ovms": {"server_url": sim, "username": "demo", "password": "demo"},
-            "volvo": {"advanced": {"server_url": sim}},
-            "stellantis": {"brand": PEUGEOT, "advanced": {"server_url": sim}},
-            "api_key": {"api_key": VOLVO_API_KEY},
-            "reauth_sign_in": {},
-            "pick_implementation": {"implementation": self.credential},
+            STEP_OVMS: {"server_url": sim, "username": "demo", "password": "demo"},
+            STEP_VOLVO: {"advanced": {"server_url": sim}},
+            STEP_STELLANTIS: {"brand": PEUGEOT, "advanced": {"server_url": sim}},
+            STEP_API_KEY: {"api_key": VOLVO_API_KEY},
+            STEP_REAUTH: {},
+            STEP_PICK_CREDENTIAL: {"implementation": self.credential},
         }
         if kind == "form" and step in forms and not result.get("errors"):
             return forms[step]
@@ -585,12 +611,7 @@ class HomeAssistant:
             if account.kind not in present and account.required:
                 raise DemoError(f"no {account.title} config entry")
         devices, entities = self._registry()
-        cars: dict[str, tuple[Account, dict[str, Any]]] = {}  # device id -> account, device
-        for account in ACCOUNTS:
-            if entry := present.get(account.kind):
-                for device in devices:
-                    if entry["entry_id"] in device.get("config_entries", []):
-                        cars[device["id"]] = (account, device)
+        cars = _devices_by_account(present, devices)
         wanted = {LEAF_BATTERY: True}  # entity id -> must be numeric
         for live in LIVE_CHECKS:
             if live.account.kind not in present:
@@ -627,6 +648,94 @@ class HomeAssistant:
             if account.kind not in present:
                 say(f"check: no {account.title} entry (its flow was not offered): not checked")
 
+    # The Garage dashboard, the browser check and the long check ------------------------------
+
+    def garage(self) -> None:
+        """Create the Garage dashboard if missing, (re)build its cards, make it the default."""
+        devices, entities = self._registry()
+        (dashboards,) = self.ws({"type": "lovelace/dashboards/list"})
+        if not any(d.get("url_path") == demo_dashboard.URL_PATH for d in dashboards):
+            self.ws(
+                {
+                    "type": "lovelace/dashboards/create",
+                    "url_path": demo_dashboard.URL_PATH,
+                    "title": demo_dashboard.TITLE,
+                    "icon": demo_dashboard.ICON,
+                    "mode": "storage",
+                    "require_admin": False,
+                    "show_in_sidebar": True,
+                }
+            )
+            say(f"created the {demo_dashboard.TITLE!r} dashboard")
+        pictures = self.args.sim.rstrip("/") + "/pictures"
+        config = demo_dashboard.dashboard(devices, entities, pictures)
+        (core,) = self.ws({"type": "frontend/get_system_data", "key": "core"})
+        self.ws(
+            {"type": "lovelace/config/save", "url_path": demo_dashboard.URL_PATH, "config": config},
+            {
+                "type": "frontend/set_system_data",
+                "key": "core",
+                "value": {**(core.get("value") or {}), "default_panel": demo_dashboard.URL_PATH},
+            },
+        )
+        cars = len(config["views"][0]["sections"]) - 1
+        say(f"{demo_dashboard.TITLE}: {cars} cars and their map, at /{demo_dashboard.URL_PATH}")
+
+    def pages(self) -> list[tuple[str, str]]:
+        """(path, screenshot name): the Garage, then one car's device page per back end."""
+        present = {a.kind: e for a in ACCOUNTS if (e := self.entry_of(a, self.entries()))}
+        devices, _entities = self._registry()
+        cars = _devices_by_account(present, devices)
+        pages = [(f"/{demo_dashboard.URL_PATH}", "garage.png")]
+        for account in ACCOUNTS:
+            wanted = account.cars[0].lower()
+            device_id = next(
+                (
+                    device_id
+                    for device_id, (owner, device) in cars.items()
+                    if owner == account and wanted in str(device.get("name")).lower()
+                ),
+                None,
+            )
+            if device_id is None:
+                if account.required:
+                    raise DemoError(f"{account.title}: no device {account.cars[0]!r}")
+                continue
+            pages.append((f"/config/devices/device/{device_id}", f"device-{account.kind}.png"))
+        return pages
+
+    def browse(self, out_dir: Path, timeout: float) -> None:
+        """Open the pages in headless Chromium; DemoError listing every problem found."""
+        import demo_browser  # noqa: PLC0415 (Playwright: only this sub-command needs it)
+
+        shots = [
+            demo_browser.Shot(path, name, *((1920, 0) if name == "garage.png" else (1440, 1000)))
+            for path, name in self.pages()
+        ]
+        problems = demo_browser.check_pages(
+            self.http.base, self.frontend_tokens(), shots, out_dir, timeout
+        )
+        if problems:
+            raise DemoError("the browser found:\n  " + "\n  ".join(problems))
+        say(f"browser: {len(shots)} pages without console errors or broken images")
+
+    def soak(self, started: float, seconds: float, pid: int, host: str) -> None:
+        """At ``started + seconds``: the same process, on ``host`` only, no repair issue."""
+        wait = started + seconds - time.time()
+        if wait > 0:
+            say(f"waiting {wait:.0f} s, until {seconds:.0f} s after Home Assistant's start")
+            time.sleep(wait)
+        if pid and not alive(pid):
+            raise DemoError("Home Assistant is no longer running (did it restart?)")
+        http_config, issues = self.ws({"type": "http/config"}, {"type": "repairs/list_issues"})
+        port = int(http_config["stable"]["server_port"])
+        problems = demo_soak.problems(
+            http_config, issues["issues"], demo_soak.listening(port), host
+        )
+        if problems:
+            raise DemoError(f"after {seconds:.0f} s: " + "; ".join(problems))
+        say(f"after {seconds:.0f} s: still the same process, on {host}:{port} only, no repairs")
+
     @staticmethod
     def _find(
         live: LiveCheck,
@@ -650,6 +759,19 @@ class HomeAssistant:
         raise DemoError(f"{live.account.title} {live.car}: no {what} entity in the registry")
 
 
+def _devices_by_account(
+    present: dict[str, dict[str, Any]], devices: list[dict[str, Any]]
+) -> dict[str, tuple[Account, dict[str, Any]]]:
+    """Device id -> the account (of those with an entry) and the device, cars and accounts alike."""
+    found: dict[str, tuple[Account, dict[str, Any]]] = {}
+    for account in ACCOUNTS:
+        if entry := present.get(account.kind):
+            for device in devices:
+                if entry["entry_id"] in device.get("config_entries", []):
+                    found[device["id"]] = (account, device)
+    return found
+
+
 def _live(state: str | None, numeric: bool) -> bool:
     """Whether an entity's state is a real reading (a number, where one is expected)."""
     if state is None or state in UNAVAILABLE:
@@ -666,8 +788,7 @@ def _live(state: str | None, numeric: bool) -> bool:
 # --- Command line ---------------------------------------------------------------------------
 
 
-def main() -> int:
-    """Run one sub-command; 0 on success, 1 on failure."""
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -683,7 +804,7 @@ def main() -> int:
     port.add_argument("host")
     port.add_argument("port", type=int)
 
-    for name in ("setup", "check"):
+    for name in SIGNED_IN:
         cmd = sub.add_parser(name)
         cmd.add_argument("--ha", required=True, help="Home Assistant base URL")
         cmd.add_argument("--sim", required=True, help="simulator base URL (the entry's server_url)")
@@ -693,8 +814,35 @@ def main() -> int:
         cmd.add_argument("--password", required=True)
         cmd.add_argument("--pid", type=int, default=0, help="Home Assistant's pid")
         cmd.add_argument("--timeout", type=float, default=60)
+    sub.choices["browse"].add_argument(
+        "--out", type=Path, required=True, help="screenshots' folder"
+    )
+    soak = sub.choices["soak"]
+    soak.add_argument("--started", type=float, required=True, help="Home Assistant's start (epoch)")
+    soak.add_argument("--seconds", type=float, default=360)
+    soak.add_argument("--host", required=True, help="the one address it may listen on")
+    return parser
 
-    args = parser.parse_args()
+
+def _setup(ha: HomeAssistant, args: argparse.Namespace) -> None:
+    ha.onboard()
+    ha.wait_running(args.timeout, args.pid)
+    ha.setup_accounts(args.timeout)
+
+
+# The sub-commands that talk to Home Assistant; all but setup sign in first.
+SIGNED_IN: dict[str, Callable[[HomeAssistant, argparse.Namespace], None]] = {
+    "setup": _setup,
+    "check": lambda ha, args: ha.check(args.timeout),
+    "garage": lambda ha, _args: ha.garage(),
+    "browse": lambda ha, args: ha.browse(args.out, args.timeout),
+    "soak": lambda ha, args: ha.soak(args.started, args.seconds, args.pid, args.host),
+}
+
+
+def main() -> int:
+    """Run one sub-command; 0 on success, 1 on failure."""
+    args = _parser().parse_args()
     try:
         if args.command == "wait-http":
             http = Http(args.url, timeout=5)
@@ -708,13 +856,9 @@ def main() -> int:
                 return 1 if sock.connect_ex((args.host, args.port)) == 0 else 0
         else:
             ha = HomeAssistant(args)
-            if args.command == "setup":
-                ha.onboard()
-                ha.wait_running(args.timeout, args.pid)
-                ha.setup_accounts(args.timeout)
-            else:
+            if args.command != "setup":
                 ha.sign_in()
-                ha.check(args.timeout)
+            SIGNED_IN[args.command](ha, args)
     except DemoError as err:
         say(f"FAILED: {err}")
         return 1

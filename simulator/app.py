@@ -15,6 +15,7 @@ from .counting import RequestCounter
 from .demo import build_world
 from .faults import Faults, answer
 from .ovms import OvmsBackend
+from .pictures import register as register_pictures
 from .responses import text
 from .stellantis import StellantisBackend
 from .volvo import VolvoBackend
@@ -33,16 +34,18 @@ class Backend(Protocol):
 
 
 def _uncounted(path: str) -> bool:
-    return path == "/" or path.startswith("/admin/")
+    """Tell the index, the admin API and the pictures (a CDN's job) from the clouds' API calls."""
+    return path == "/" or path.startswith(("/admin/", "/pictures/"))
 
 
 class Simulator:
     """Fake clouds for tests and the demo.
 
-    ``app`` serves every back end (OVMS under /api), the admin API under /admin
-    and an index page at /. Requests are counted per route, and injected faults
-    answer matching requests first; neither touches /admin or /. Nothing runs in
-    the background: the world catches up with ``clock`` whenever it is used.
+    ``app`` serves every back end (OVMS under /api), the admin API under /admin,
+    the cars' pictures under /pictures and an index page at /. Requests are
+    counted per route, and injected faults answer matching requests first;
+    neither touches /admin, /pictures or /. Nothing runs in the background: the
+    world catches up with ``clock`` whenever it is used.
     """
 
     def __init__(
@@ -70,6 +73,7 @@ class Simulator:
         self.app = web.Application(middlewares=[self._count_and_inject])
         self.app.router.add_get("/", self._index)
         Admin(self.clock, self.world, self.faults, self.requests).register(self.app)
+        register_pictures(self.app)
         for backend in self.backends:
             backend.register(self.app)
 

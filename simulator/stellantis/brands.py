@@ -14,7 +14,6 @@ class SimBrand:
     name: str
     realm: str  # the ``x-introspect-realm`` header naming the IdP that issued the token
     brand_code: str  # ``brandCode`` on the vehicle resources
-    picture_host: str
 
     @property
     def authorize_path(self) -> str:
@@ -30,13 +29,11 @@ class SimBrand:
 BRANDS: Final = {
     b.code: b
     for b in (
-        SimBrand("peugeot", "Peugeot", "clientsB2CPeugeot", "AP", "visuel3d-secure.peugeot.com"),
-        SimBrand("citroen", "Citroën", "clientsB2CCitroen", "AC", "visuel3d-secure.citroen.com"),
-        SimBrand("ds", "DS", "clientsB2CDS", "DS", "visuel3d-secure.driveds.com"),
-        SimBrand("opel", "Opel", "clientsB2COpel", "OP", "visuel3d-secure.opel.com"),
-        SimBrand(
-            "vauxhall", "Vauxhall", "clientsB2CVauxhall", "VX", "visuel3d-secure.vauxhall.co.uk"
-        ),
+        SimBrand("peugeot", "Peugeot", "clientsB2CPeugeot", "AP"),
+        SimBrand("citroen", "Citroën", "clientsB2CCitroen", "AC"),
+        SimBrand("ds", "DS", "clientsB2CDS", "DS"),
+        SimBrand("opel", "Opel", "clientsB2COpel", "OP"),
+        SimBrand("vauxhall", "Vauxhall", "clientsB2CVauxhall", "VX"),
     )
 }
 BY_REALM: Final = {b.realm: b for b in BRANDS.values()}

@@ -24,6 +24,7 @@ class Profile:
     motorization: str  # Electric | Hybrid | Thermic
     fuel_type: str
     quirks: Quirks = field(default_factory=Quirks)
+    colour: str = "okenite-white"  # the paint its picture shows
 
 
 def api_id(vehicle_id: str) -> str:
@@ -129,7 +130,9 @@ CORSA = VehicleSpec(
 )
 
 PROFILES: Final[dict[str, Profile]] = {
-    "E208": Profile("peugeot", "208", "e-208", "Electric", "Electric", Quirks(time_style=0)),
+    "E208": Profile(
+        "peugeot", "208", "e-208", "Electric", "Electric", Quirks(time_style=0), "vertigo-blue"
+    ),
     "P3008": Profile(
         "peugeot",
         "3008",
@@ -137,6 +140,7 @@ PROFILES: Final[dict[str, Profile]] = {
         "Hybrid",
         "Gas",
         Quirks(time_style=1, numbers_as_text=True, layout="legacy"),
+        "selenium-grey",
     ),
     "P308": Profile(
         "peugeot",
@@ -145,6 +149,7 @@ PROFILES: Final[dict[str, Profile]] = {
         "Thermic",
         "Gas",
         Quirks(time_style=2, text_as_numbers=True, layout="modern", relative_links=True),
+        "elixir-red",
     ),
     "CORSA_E": Profile(
         "opel",
@@ -153,6 +158,7 @@ PROFILES: Final[dict[str, Profile]] = {
         "Electric",
         "Electric",
         Quirks(time_style=3, old_locked_key=True, missing=frozenset({"opening"})),
+        "voltage-yellow",
     ),
 }
 
@@ -178,6 +184,7 @@ _FLEET_GAPS: Final[tuple[frozenset[str], ...]] = (
     frozenset({"preconditioning", "odometer"}),
     frozenset({"Electric"}),
 )
+_FLEET_COLOURS: Final = ("okenite-white", "pearl-black", "selenium-grey", "vertigo-blue")
 FLEET_SIZE: Final = 23
 
 
@@ -215,7 +222,8 @@ def _fleet_car(index: int) -> tuple[VehicleSpec, Profile, float, float]:
         relative_links=index % 2 == 0,
         missing=_FLEET_GAPS[index % len(_FLEET_GAPS)],
     )
-    profile = Profile("peugeot", family, label, motorization, fuel_type, quirks)
+    colour = _FLEET_COLOURS[index % len(_FLEET_COLOURS)]
+    profile = Profile("peugeot", family, label, motorization, fuel_type, quirks, colour)
     soc = 20.0 + (index * 37) % 75
     fuel = 10.0 + (index * 13) % 40
     return spec, profile, soc, fuel

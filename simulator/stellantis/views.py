@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import hashlib
 from typing import Any, Final
 
+from ..pictures import picture_url
 from ..vehicle import CHARGE_EFFICIENCY, Vehicle
 from .brands import BRANDS
 from .fleet import Profile
@@ -93,7 +94,7 @@ def vehicle_resource(car: Car) -> Json:
         tab["maintenance"] = links.link(f"{base}/maintenance")
     if dresser.has("remotes"):
         tab["remotes"] = links.link(f"{base}/callbacks/{{cbid}}/remotes", templated=True)
-    picture = f"https://{brand.picture_host}/V3DImage.ashx?client=sim&version={profile.family}"
+    picture = picture_url(links.origin, profile.family, profile.colour)
     body: Json = {
         "id": api_id,
         "vin": vehicle.spec.vin,

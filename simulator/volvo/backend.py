@@ -23,7 +23,7 @@ from ..vehicle import DOORS, WINDOWS, Vehicle
 from ..world import World
 from . import commands as cmd, views
 from .cars import VolvoCar
-from .fleet import BACKEND, IMAGES, PROFILES
+from .fleet import BACKEND, PROFILES
 from .keys import DEMO_API_KEY, ApiKeys, quota_message
 from .profiles import COMMAND_PATHS, STATUS_ENDPOINTS
 from .replies import fail, not_found, ok, operation_id
@@ -217,7 +217,7 @@ class VolvoBackend:
     async def _details(
         self, request: web.Request, _call: _Call, car: VolvoCar, vehicle: Vehicle
     ) -> web.StreamResponse:
-        return ok(request, views.details(car, vehicle, IMAGES.get(car.profile.vin, {})))
+        return ok(request, views.details(car, vehicle, str(request.url.origin())))
 
     def _status_handler(self, endpoint: str) -> _CarHandler:
         async def status(

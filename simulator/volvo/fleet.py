@@ -27,8 +27,6 @@ XC60_VIN: Final = "YV1UZBHV1M1234567"
 V90_VIN: Final = "YV1PWA8BDL1234567"
 XC90_VIN: Final = "YV1LFA2BCJ1234567"
 
-_IMAGE = "https://cas.volvocars.com/image/dynamic/MY{year}_0000/{code}/{view}-v4/_/default.png"
-
 XC40 = VehicleSpec(
     id=XC40_VIN,
     make="Volvo",
@@ -120,13 +118,6 @@ XC90 = VehicleSpec(
 )
 
 
-def _images(year: int, code: str) -> dict[str, str]:
-    return {
-        "exteriorImageUrl": _IMAGE.format(year=year % 100, code=code, view="exterior"),
-        "internalImageUrl": _IMAGE.format(year=year % 100, code=code, view="interior"),
-    }
-
-
 PROFILES: Final = MappingProxyType(
     {
         # Electric: no engine, fuel or tank lid; every energy field; no horn alone.
@@ -211,19 +202,12 @@ PROFILES: Final = MappingProxyType(
             colour="Passion Red Solid",
             upholstery="CHARCOAL/LEABR/CHARC/S",
             shape="v1",
+            pictured=False,
             commands=("LOCK", "UNLOCK", "HONK_AND_FLASH", "ENGINE_START", "ENGINE_STOP"),
             average_speed_kmh=58,
             trip_manual_base_km=101000.0,
             service_at_km=120000.0,
         ),
-    }
-)
-IMAGES: Final = MappingProxyType(
-    {
-        XC40_VIN: _images(2023, "536"),
-        XC60_VIN: _images(2021, "246"),
-        V90_VIN: _images(2020, "235"),
-        XC90_VIN: {"exteriorImageUrl": "", "internalImageUrl": ""},
     }
 )
 

@@ -54,6 +54,7 @@ class VolvoProfile:
     model_year: int
     fuel_type: str
     colour: str | None = None
+    pictured: bool = True  # False: empty image URLs, as the real API sends for some cars
     gearbox: str = "AUTOMATIC"
     upholstery: str = "null"
     steering: str = "LEFT"

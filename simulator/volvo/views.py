@@ -7,6 +7,7 @@ from datetime import datetime
 import math
 from typing import Any, Final
 
+from ..pictures import picture_url
 from ..vehicle import Vehicle
 from .cars import VolvoCar
 from .profiles import COMMAND_PATHS, ENERGY_FIELDS
@@ -62,15 +63,16 @@ def _open(flag: bool) -> str:
     return "OPEN" if flag else "CLOSED"
 
 
-def details(car: VolvoCar, vehicle: Vehicle, images: Mapping[str, str]) -> JsonDict:
-    """``GET /vehicles/{vin}``."""
+def details(car: VolvoCar, vehicle: Vehicle, origin: str) -> JsonDict:
+    """``GET /vehicles/{vin}``; the pictures are the simulator's own, at ``origin``."""
     profile = car.profile
+    exterior = picture_url(origin, profile.model, profile.colour) if profile.pictured else ""
     data: JsonDict = {
         "vin": profile.vin,
         "modelYear": profile.model_year,
         "gearbox": profile.gearbox,
         "fuelType": profile.fuel_type,
-        "images": dict(images),
+        "images": {"exteriorImageUrl": exterior, "internalImageUrl": ""},
         "descriptions": {
             "model": profile.model,
             "upholstery": profile.upholstery,

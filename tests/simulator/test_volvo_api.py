@@ -129,7 +129,7 @@ async def test_details_like_the_real_api(client: aiohttp.ClientSession, sim: Sim
     assert data["fuelType"] == "ELECTRIC"
     assert data["batteryCapacityKWH"] == 78.0
     assert data["descriptions"]["model"] == "XC40"
-    assert data["images"]["exteriorImageUrl"].startswith("https://")
+    assert data["images"]["exteriorImageUrl"].startswith("http://127.0.0.1:")  # its own picture
     _, body, _ = await call(client, "GET", f"{CV}/{V90}", headers(sim))
     assert body["data"]["fuelType"] == "DIESEL"
     assert "batteryCapacityKWH" not in body["data"]

@@ -158,13 +158,14 @@ def _model(item: dict[str, Any]) -> str | None:
 
 
 def _picture(item: dict[str, Any]) -> str | None:
+    """The first absolute picture URL: https, or http (a simulator on loopback serves that)."""
     for pictures in (
         obj(obj(item.get("extension")).get("pictures")).get("pictures"),
         item.get("pictures"),
     ):
         if isinstance(pictures, list):
             for url in pictures:
-                if isinstance(url, str) and url.startswith("https://"):
+                if isinstance(url, str) and url.startswith(("https://", "http://")):
                     return url
     return None
 
