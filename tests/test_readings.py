@@ -126,6 +126,13 @@ def test_every_reading_is_shown_by_an_entity() -> None:
     assert set(CATALOGUE) <= shown, sorted(set(CATALOGUE) - shown)
 
 
+def test_every_number_sensor_says_its_precision() -> None:
+    """No raw 41.842944 km: each numeric sensor shows a set number of decimals."""
+    for description in SENSORS:
+        if CATALOGUE[description.key].kind is ReadingKind.NUMBER:
+            assert description.suggested_display_precision is not None, description.key
+
+
 def test_enum_sensors_offer_the_catalogue_options() -> None:
     """An enum sensor's options are its reading's, written once in the catalogue."""
     for description in SENSORS:

@@ -46,7 +46,7 @@ from .conftest import SIM_START, V90, VOLVO_API_KEY, XC40, XC60, XC90
 
 LOCK = "lock.xc40_lock"
 BATTERY = "sensor.xc40_battery_level"
-API_CALLS = "sensor.volvo_4_cars_api_calls_today"
+API_CALLS = "sensor.volvo_account_api_calls_today"
 REDACTED = "**REDACTED**"
 ALL_GROUPS = frozenset(DataGroup)
 CV = "/connected-vehicle/v2/vehicles/{vin}"

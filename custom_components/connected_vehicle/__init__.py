@@ -13,9 +13,10 @@ from homeassistant.helpers import (
 )
 from homeassistant.helpers.typing import ConfigType
 
-from .api.backend import StreamsUpdates
+from .api.backend import CountsCalls, StreamsUpdates
 from .api.errors import VehicleApiError
 from .api.models import VehicleState
+from .calls import async_keep_calls
 from .const import DOMAIN
 from .coordinator import (
     ISSUES,
@@ -59,6 +60,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: ConnectedVehicleConfigEn
     backend = await provider.async_client(hass, entry, results_url=url)
     if url is not None:
         listen_for_results(hass, entry, backend)
+    if isinstance(backend, CountsCalls):
+        await async_keep_calls(hass, entry, backend)
     try:
         vehicles = await backend.vehicles()
     except VehicleApiError as err:

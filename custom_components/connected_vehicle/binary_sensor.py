@@ -9,20 +9,18 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntityDescription,
 )
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
-from homeassistant.const import EntityCategory, Platform
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import readings
-from .api.models import Command, Vehicle, VehicleState
-from .const import DOMAIN
+from .api.models import Command
 from .coordinator import ConnectedVehicleConfigEntry
 from .entity import (
     VehicleEntity,
     VehicleEntityDescription,
     add_entities_when_reported,
-    entity_unique_id,
+    shown_by,
 )
 
 PARALLEL_UPDATES = 0
@@ -30,22 +28,9 @@ PARALLEL_UPDATES = 0
 
 @dataclass(frozen=True, kw_only=True)
 class VehicleBinarySensorDescription(VehicleEntityDescription, BinarySensorEntityDescription):
-    """A binary sensor fed by one boolean reading; ``inverted`` flips it (locked -> lock off).
-
-    ``shown_by`` names the command of a control that shows the same fact (the
-    lock entity, the valet switch): a car that accepts it gets the control only.
-    """
+    """A binary sensor fed by one boolean reading; ``inverted`` flips it (locked -> lock off)."""
 
     inverted: bool = False
-    shown_by: Command | None = None
-
-    def exists(self, vehicle: Vehicle, state: VehicleState) -> bool:
-        """Reported, and not shown by a control of the car."""
-        return super().exists(vehicle, state) and not self.replaced(vehicle)
-
-    def replaced(self, vehicle: Vehicle) -> bool:
-        """Whether a control of the car shows this fact instead."""
-        return self.shown_by is not None and self.shown_by in vehicle.commands
 
 
 def _binary(
@@ -91,7 +76,7 @@ BINARY_SENSORS: tuple[VehicleBinarySensorDescription, ...] = (
         key=readings.CENTRAL_LOCK,
         device_class=BinarySensorDeviceClass.LOCK,
         inverted=True,
-        shown_by=Command.LOCK,
+        superseded_fn=shown_by(Command.LOCK),
     ),
     _binary(readings.ENGINE_RUNNING, BinarySensorDeviceClass.RUNNING),
     _binary(readings.MOVING, BinarySensorDeviceClass.MOVING),
@@ -102,11 +87,17 @@ BINARY_SENSORS: tuple[VehicleBinarySensorDescription, ...] = (
     ),
     _binary(readings.COMMANDS_AVAILABLE, BinarySensorDeviceClass.CONNECTIVITY, category=DIAGNOSTIC),
     _binary(readings.PLUGGED_IN, BinarySensorDeviceClass.PLUG),
-    _binary(readings.CHARGING, BinarySensorDeviceClass.BATTERY_CHARGING),
+    VehicleBinarySensorDescription(
+        key=readings.CHARGING,
+        device_class=BinarySensorDeviceClass.BATTERY_CHARGING,
+        superseded_fn=shown_by(Command.CHARGE_START),
+    ),
     _binary(readings.CAR_ON, BinarySensorDeviceClass.POWER),
     _binary(readings.AWAKE, category=DIAGNOSTIC),
     VehicleBinarySensorDescription(
-        key=readings.VALET_MODE, entity_category=DIAGNOSTIC, shown_by=Command.VALET_ON
+        key=readings.VALET_MODE,
+        entity_category=DIAGNOSTIC,
+        superseded_fn=shown_by(Command.VALET_ON),
     ),
     _binary(readings.ALARM_SOUNDING, BinarySensorDeviceClass.SAFETY),
     _binary(
@@ -125,16 +116,7 @@ async def async_setup_entry(
     entry: ConnectedVehicleConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the binary sensors each car reports; drop those a control now shows."""
-    registry = er.async_get(hass)
-    for coordinator in entry.runtime_data.coordinators.values():
-        for description in BINARY_SENSORS:
-            if description.replaced(coordinator.vehicle):
-                unique_id = entity_unique_id(entry, coordinator.vehicle, description)
-                if entity_id := registry.async_get_entity_id(
-                    Platform.BINARY_SENSOR, DOMAIN, unique_id
-                ):
-                    registry.async_remove(entity_id)
+    """Add the binary sensors each car reports."""
     add_entities_when_reported(entry, async_add_entities, BINARY_SENSORS, VehicleBinarySensor)
 
 

@@ -16,11 +16,19 @@ from homeassistant.util import dt as dt_util
 
 from .api import readings
 from .api.backend import Backend
-from .api.errors import VehicleApiError
-from .api.models import Command, CommandArguments, DataGroup, Reading, Vehicle, VehicleState
+from .api.errors import CommandFailedError, VehicleApiError
+from .api.models import (
+    Command,
+    CommandArguments,
+    CommandStatus,
+    DataGroup,
+    Reading,
+    Vehicle,
+    VehicleState,
+)
 from .const import CONF_ALLOW_WAKE_UP, CONF_WAKE_UP_LIMIT, DEFAULT_WAKE_UP_LIMIT, DOMAIN
 from .errors import Phase, classify, home_assistant_error, retry_after
-from .polling import COMMAND_GROUPS, PollPlan, VehiclePoller
+from .polling import COMMAND_GROUPS, FAILURE_GROUPS, PollPlan, VehiclePoller
 from .providers import Provider
 
 _LOGGER = logging.getLogger(__name__)
@@ -166,6 +174,8 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         except VehicleApiError as err:
             if classify(err).refused:
                 self.config_entry.async_start_reauth(self.hass)
+            if isinstance(err, CommandFailedError) and err.command_status in FAILURE_GROUPS:
+                await self.async_refresh_groups(FAILURE_GROUPS[CommandStatus(err.command_status)])
             raise home_assistant_error(err, Phase.COMMAND, command=command) from err
         self.poller.mark_active(dt_util.utcnow())
         await self.async_refresh_groups(COMMAND_GROUPS.get(command, frozenset()))

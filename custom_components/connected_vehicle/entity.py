@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.core import callback
+from homeassistant.helpers import entity_platform, entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -45,20 +46,35 @@ class VehicleEntityDescription(EntityDescription):
     """Describes an entity of a car; the key is the reading it shows, if it shows one.
 
     The entity exists once the car accepts every command of ``commands`` and,
-    unless it only sends commands (``reads`` False), reports its reading.
-    ``exists_fn`` decides instead where neither says enough.
+    unless it only sends commands (``reads`` False), reports its reading, but
+    not where ``superseded_fn`` says another entity of the car shows the same
+    fact (the lock entity for the lock sensor): one entity per fact.
+    ``exists_fn`` decides instead of the reading where that is not enough
+    (a picture in the car's details, a first position).
     """
 
     commands: frozenset[Command] = frozenset()
     reads: bool = True
     exists_fn: Callable[[Vehicle, VehicleState], bool] | None = None
+    superseded_fn: Callable[[Vehicle, VehicleState], bool] | None = None
 
     def exists(self, vehicle: Vehicle, state: VehicleState) -> bool:
         """Whether the car reports (or accepts) what this entity shows (or does)."""
         if self.exists_fn is not None:
-            return self.exists_fn(vehicle, state)
-        reported = not self.reads or self.key in state.readings
-        return reported and self.commands <= vehicle.commands
+            reported = self.exists_fn(vehicle, state)
+        else:
+            reported = not self.reads or self.key in state.readings
+        accepted = self.commands <= vehicle.commands
+        return reported and accepted and not self.superseded(vehicle, state)
+
+    def superseded(self, vehicle: Vehicle, state: VehicleState) -> bool:
+        """Whether another entity of the car shows this fact."""
+        return self.superseded_fn is not None and self.superseded_fn(vehicle, state)
+
+
+def shown_by(command: Command) -> Callable[[Vehicle, VehicleState], bool]:
+    """Superseded on a car that accepts ``command``: its control shows the fact."""
+    return lambda vehicle, _state: command in vehicle.commands
 
 
 class VehicleEntity(CoordinatorEntity[VehicleCoordinator]):
@@ -106,18 +122,27 @@ def add_entities_when_reported[D: VehicleEntityDescription](
 
     No entity is created for something the car never reports, and one that
     appears later (a first location fix, TPMS after a tyre change) is added then.
+    An entity another one now supersedes leaves the registry.
     """
     descriptions = tuple(descriptions)
+    domain = entity_platform.async_get_current_platform().domain
     for coordinator in entry.runtime_data.coordinators.values():
-        added: set[str] = set()
+        added: set[str] = set()  # keys added, or left out for good as superseded
 
         @callback
         def add_new(coordinator: VehicleCoordinator = coordinator, added: set[str] = added) -> None:
             vehicle, state = coordinator.vehicle, coordinator.data
-            new = [d for d in descriptions if d.key not in added and d.exists(vehicle, state)]
-            added.update(d.key for d in new)
+            pending = [d for d in descriptions if d.key not in added]
+            new = [d for d in pending if d.exists(vehicle, state)]
             if new:
                 async_add_entities(factory(coordinator, d) for d in new)
+            gone = [d for d in pending if d.superseded(vehicle, state)]
+            registry = er.async_get(coordinator.hass)
+            for description in gone:
+                unique_id = entity_unique_id(entry, vehicle, description)
+                if entity_id := registry.async_get_entity_id(domain, DOMAIN, unique_id):
+                    registry.async_remove(entity_id)
+            added.update(d.key for d in (*new, *gone))
 
         add_new()
         entry.async_on_unload(coordinator.async_add_listener(add_new))

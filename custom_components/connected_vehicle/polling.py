@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from .api import readings
-from .api.models import Command, DataGroup, VehicleState
+from .api.models import Command, CommandStatus, DataGroup, VehicleState
 
 MIN_DELAY = timedelta(seconds=5)
 # While a car pushes its news over a live link, polling is only a safety net.
@@ -207,6 +207,12 @@ COMMAND_GROUPS: Mapping[Command, frozenset[DataGroup]] = {
     Command.SET_CHARGE_CURRENT: frozenset({DataGroup.ENERGY}),
     Command.VALET_ON: frozenset({DataGroup.LOCKS_OPENINGS}),
     Command.VALET_OFF: frozenset({DataGroup.LOCKS_OPENINGS}),
+}
+
+
+# What a failed command's outcome reveals about the car, fetched at once to show it.
+FAILURE_GROUPS: Mapping[CommandStatus, frozenset[DataGroup]] = {
+    CommandStatus.DOOR_OPEN: frozenset({DataGroup.LOCKS_OPENINGS}),
 }
 
 

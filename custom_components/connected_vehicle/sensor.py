@@ -54,12 +54,15 @@ def _measurement(
     state_class: SensorStateClass | None = SensorStateClass.MEASUREMENT,
     category: EntityCategory | None = None,
     enabled: bool = True,
-    precision: int | None = None,
+    precision: int,
+    suggested_unit: str | None = None,
 ) -> VehicleSensorDescription:
+    """A numeric sensor; every one says how many decimals it shows."""
     return VehicleSensorDescription(
         key=key,
         device_class=device_class,
         native_unit_of_measurement=unit,
+        suggested_unit_of_measurement=suggested_unit,
         state_class=state_class,
         entity_category=category,
         entity_registry_enabled_default=enabled,
@@ -96,6 +99,7 @@ SENSORS: tuple[VehicleSensorDescription, ...] = (
         UnitOfEnergy.KILO_WATT_HOUR,
         state_class=None,
         category=DIAGNOSTIC,
+        precision=1,
     ),
     _measurement(readings.IDEAL_RANGE, _DISTANCE, _KM, precision=0),
     _measurement(
@@ -143,21 +147,35 @@ SENSORS: tuple[VehicleSensorDescription, ...] = (
     ),
     _measurement(readings.DISTANCE_TO_SERVICE, _DISTANCE, _KM, state_class=None, precision=0),
     _measurement(
-        readings.TIME_TO_SERVICE, SensorDeviceClass.DURATION, UnitOfTime.DAYS, state_class=None
+        readings.TIME_TO_SERVICE,
+        SensorDeviceClass.DURATION,
+        UnitOfTime.DAYS,
+        state_class=None,
+        precision=0,
     ),
     _measurement(
         readings.ENGINE_HOURS_TO_SERVICE,
         SensorDeviceClass.DURATION,
         UnitOfTime.HOURS,
         state_class=None,
+        precision=0,
     ),
-    VehicleSensorDescription(key=readings.ALERTS_ACTIVE, state_class=SensorStateClass.MEASUREMENT),
-    _measurement(readings.TEMPERATURE_CABIN, _TEMPERATURE, _CELSIUS),
-    _measurement(readings.TEMPERATURE_AMBIENT, _TEMPERATURE, _CELSIUS),
-    _measurement(readings.TEMPERATURE_BATTERY, _TEMPERATURE, _CELSIUS, category=DIAGNOSTIC),
-    _measurement(readings.TEMPERATURE_MOTOR, _TEMPERATURE, _CELSIUS, category=DIAGNOSTIC),
-    _measurement(readings.TEMPERATURE_INVERTER, _TEMPERATURE, _CELSIUS, category=DIAGNOSTIC),
-    _measurement(readings.TEMPERATURE_CHARGER, _TEMPERATURE, _CELSIUS, category=DIAGNOSTIC),
+    VehicleSensorDescription(
+        key=readings.ALERTS_ACTIVE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+    ),
+    _measurement(readings.TEMPERATURE_CABIN, _TEMPERATURE, _CELSIUS, precision=1),
+    _measurement(readings.TEMPERATURE_AMBIENT, _TEMPERATURE, _CELSIUS, precision=1),
+    *(
+        _measurement(key, _TEMPERATURE, _CELSIUS, category=DIAGNOSTIC, precision=1)
+        for key in (
+            readings.TEMPERATURE_BATTERY,
+            readings.TEMPERATURE_MOTOR,
+            readings.TEMPERATURE_INVERTER,
+            readings.TEMPERATURE_CHARGER,
+        )
+    ),
     _measurement(readings.STATE_OF_HEALTH, None, PERCENTAGE, category=DIAGNOSTIC, precision=0),
     _measurement(
         readings.TWELVE_VOLT_BATTERY,
@@ -172,11 +190,18 @@ SENSORS: tuple[VehicleSensorDescription, ...] = (
         UnitOfElectricCurrent.AMPERE,
         category=DIAGNOSTIC,
         enabled=False,
+        precision=1,
     ),
     _enum(readings.CHARGING_STATE),
     _enum(readings.CHARGE_MODE, category=DIAGNOSTIC),
     _enum(readings.CHARGER_CONNECTION),
-    _enum(readings.IGNITION, category=DIAGNOSTIC),
+    VehicleSensorDescription(  # the car-on sensor shows it where the car reports both
+        key=readings.IGNITION,
+        device_class=SensorDeviceClass.ENUM,
+        options=list(readings.IGNITION.options),
+        entity_category=DIAGNOSTIC,
+        superseded_fn=lambda _vehicle, state: readings.CAR_ON in state.readings,
+    ),
     _measurement(
         readings.CHARGING_RATE,
         SensorDeviceClass.SPEED,
@@ -208,8 +233,13 @@ SENSORS: tuple[VehicleSensorDescription, ...] = (
         category=DIAGNOSTIC,
         precision=0,
     ),
+    # Volvo reports watts, the others kilowatts: shown in kilowatts for all.
     _measurement(
-        readings.CHARGING_POWER, SensorDeviceClass.POWER, UnitOfPower.KILO_WATT, precision=1
+        readings.CHARGING_POWER,
+        SensorDeviceClass.POWER,
+        UnitOfPower.KILO_WATT,
+        precision=1,
+        suggested_unit=UnitOfPower.KILO_WATT,
     ),
     _measurement(
         readings.ENERGY_CHARGED,
@@ -223,12 +253,14 @@ SENSORS: tuple[VehicleSensorDescription, ...] = (
         SensorDeviceClass.DURATION,
         UnitOfTime.MINUTES,
         state_class=None,
+        precision=0,
     ),
     _measurement(
         readings.CHARGE_TIME_TO_LIMIT,
         SensorDeviceClass.DURATION,
         UnitOfTime.MINUTES,
         state_class=None,
+        precision=0,
     ),
     _measurement(readings.CHARGE_TARGET, None, PERCENTAGE, state_class=None, precision=0),
     VehicleSensorDescription(
@@ -241,7 +273,7 @@ SENSORS: tuple[VehicleSensorDescription, ...] = (
         for key in readings.TYRE_PRESSURES.values()
     ),
     *(
-        _measurement(key, _TEMPERATURE, _CELSIUS, category=DIAGNOSTIC, enabled=False)
+        _measurement(key, _TEMPERATURE, _CELSIUS, category=DIAGNOSTIC, enabled=False, precision=1)
         for key in readings.TYRE_TEMPERATURES.values()
     ),
     *(_enum(key, category=DIAGNOSTIC) for key in readings.TYRE_WARNING.values()),
@@ -303,9 +335,12 @@ class ApiCallsSensor(SensorEntity):
         self._entry = entry
         self._counter = counter
         self._attr_unique_id = f"{entry.unique_id}_api_calls_today"
+        maker = entry.runtime_data.provider.maker(entry.data)
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, str(entry.unique_id))},
-            name=entry.title,
+            name=f"{maker} account",
+            manufacturer=maker,
+            model="API key",
             entry_type=DeviceEntryType.SERVICE,
         )
 

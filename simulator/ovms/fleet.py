@@ -15,8 +15,6 @@ MODULES: Final = {
     "TWIZY": ModuleSettings(
         units="M", tpms="W", legacy=True, vehicle_type="RT", last_contact=timedelta(seconds=420)
     ),
-    "KONA": ModuleSettings(
-        units="K", vehicle_type="HIONVFL", last_contact=timedelta(days=2, hours=3)
-    ),
+    "KONA": ModuleSettings(units="K", vehicle_type="KN", last_contact=timedelta(days=2, hours=3)),
     "ZOE": ModuleSettings(units="K", vehicle_type="RZ", last_contact=timedelta(seconds=100)),
 }

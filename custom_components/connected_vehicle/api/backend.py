@@ -54,6 +54,16 @@ class CountsCalls(Protocol):
     def calls_today(self) -> int:
         """Calls made today against the quota."""
 
+    @property
+    def counter_id(self) -> str:
+        """Names the counter (shared by every client of one key); no secret in it."""
+
+    def counted(self) -> tuple[int, int]:
+        """The day (days since 1970, UTC) and the calls counted on it, to be kept."""
+
+    def restore(self, day: int, calls: int) -> None:
+        """Count on from a kept count (ignored when it is of another day)."""
+
 
 @runtime_checkable
 class StreamsUpdates(Protocol):

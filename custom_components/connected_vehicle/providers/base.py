@@ -159,6 +159,10 @@ class Provider(ABC):
         """Who signed in, whatever the server (None when the back end does not say)."""
 
     @abstractmethod
+    def maker(self, data: Data) -> str:
+        """Who makes the account's cars or runs its service (the account device's maker)."""
+
+    @abstractmethod
     def client(
         self,
         hass: HomeAssistant,
@@ -267,6 +271,10 @@ class OAuth2Provider(Provider):
         """
         account = self.account(data) or ",".join(sorted(v.id for v in vehicles))
         return f"{self.brand(data)[0]}:{account}@{data[CONF_SERVER_URL]}"
+
+    def maker(self, data: Data) -> str:
+        """The brand."""
+        return self.brand(data)[1]
 
     def title(self, data: Data, vehicles: list[Vehicle]) -> str:
         """The car's name when there is one car, else the brand and how many cars."""

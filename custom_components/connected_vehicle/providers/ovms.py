@@ -140,6 +140,10 @@ class OvmsProvider(PasswordProvider):
         """``OVMS <username>``."""
         return f"OVMS {data[CONF_USERNAME]}"
 
+    def maker(self, data: Data) -> str:
+        """The Open Vehicles project."""
+        return "Open Vehicles"
+
     def account(self, data: Data) -> str:
         """The username, as the server compares it."""
         return str(data[CONF_USERNAME]).strip().lower()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 _TYPES: dict[str, tuple[str, str]] = {
     "HIONVFL": ("Hyundai", "Ioniq"),
-    "KN": ("Kia", "e-Niro"),
+    "KN": ("Kia / Hyundai", "e-Niro / Kona Electric"),  # one type for both twins
     "KS": ("Kia", "Soul EV"),
     "MI": ("Mitsubishi", "i-MiEV"),
     "NL": ("Nissan", "Leaf"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+import hashlib
 import logging
 from typing import Any, Final
 from urllib.parse import urlsplit
@@ -232,6 +233,19 @@ class VolvoClient:
     def calls_today(self) -> int:
         """Calls the API key made today (UTC), by every client using it."""
         return self.quota.calls_today
+
+    @property
+    def counter_id(self) -> str:
+        """The API key's counter, named by a digest of the key (never the key)."""
+        return "volvo-" + hashlib.sha256(self._api_key.encode()).hexdigest()[:16]
+
+    def counted(self) -> tuple[int, int]:
+        """Today and the key's calls so far."""
+        return self.quota.day, self.quota.calls_today
+
+    def restore(self, day: int, calls: int) -> None:
+        """Count on from the calls made earlier today."""
+        self.quota.restore(day, calls)
 
     # Internals
 

@@ -84,6 +84,18 @@ class ApiKeyQuota:
             )
         self._commands.append(now)
 
+    @property
+    def day(self) -> int:
+        """The day being counted (days since 1970, UTC)."""
+        self._roll()
+        return self._day
+
+    def restore(self, day: int, calls: int) -> None:
+        """Count on from ``calls`` made earlier today (after a restart); another day's are gone."""
+        self._roll()
+        if day == self._day and calls > self._calls:
+            self._calls = calls
+
     def _today(self) -> int:
         return int(self._clock() // DAY)
 
