@@ -2,6 +2,26 @@
 
 from __future__ import annotations
 
+import math
+from typing import ClassVar, Final
+
+# Every wait a back end asks for is kept inside these bounds (seconds): a
+# shorter one would make a request storm, a longer one stop polling for good.
+SHORTEST_WAIT: Final = 5.0
+LONGEST_WAIT: Final = 3600.0
+LONGEST_QUOTA_WAIT: Final = 86400.0  # a daily quota replenishes within a day
+
+
+def bounded_wait(seconds: float | None, longest: float = LONGEST_WAIT) -> float | None:
+    """``seconds`` clamped to [SHORTEST_WAIT, longest]; None when unknown or not a number.
+
+    Takes ints of any size (they compare exactly, without overflow), so a
+    wait read from hostile text never becomes infinite or NaN.
+    """
+    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+        return None
+    return float(min(max(seconds, SHORTEST_WAIT), longest))
+
 
 class VehicleApiError(Exception):
     """Base of every error a client raises.
@@ -40,7 +60,13 @@ class NotFoundError(VehicleApiError):
 
 
 class RateLimitedError(VehicleApiError):
-    """Too many calls; ``retry_after`` says how many seconds to wait, when known."""
+    """Too many calls; ``retry_after`` says how many seconds to wait, when known.
+
+    Whatever a producer passes, ``retry_after`` is finite and bounded (see
+    ``bounded_wait``), so no caller has to check it again.
+    """
+
+    longest_wait: ClassVar[float] = LONGEST_WAIT
 
     def __init__(
         self,
@@ -52,11 +78,13 @@ class RateLimitedError(VehicleApiError):
     ) -> None:
         """Keep the back end's advice on when to try again."""
         super().__init__(message, status=status, request_id=request_id)
-        self.retry_after = retry_after
+        self.retry_after = bounded_wait(retry_after, self.longest_wait)
 
 
 class QuotaExhaustedError(RateLimitedError):
     """The account's (or API key's) daily call quota is spent until ``retry_after``."""
+
+    longest_wait: ClassVar[float] = LONGEST_QUOTA_WAIT
 
 
 class VehicleAsleepError(VehicleApiError):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 import json
 import logging
 import time
@@ -77,11 +79,26 @@ class RequestBudget:
         self._stamp = now
 
 
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    try:
-        return float(headers["Retry-After"])
-    except KeyError, ValueError:
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds a ``Retry-After`` header asks for: delay-seconds or an HTTP date (RFC 9110).
+
+    Any number is passed on as read (``nan``, ``inf``, ``-30``): RateLimitedError
+    bounds it. None when the header is absent or neither form.
+    """
+    text = headers.get("Retry-After", "").strip()
+    if not text:
         return None
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(text)
+    except TypeError, ValueError, IndexError, OverflowError:
+        _LOGGER.debug("Ignoring an unreadable Retry-After header")
+        return None
+    when = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    return (when - datetime.now(UTC)).total_seconds()
 
 
 def error_for_status(response: Response) -> VehicleApiError:
@@ -96,7 +113,7 @@ def error_for_status(response: Response) -> VehicleApiError:
         return NotFoundError(message, status=status, request_id=rid)
     if status == 429:
         return RateLimitedError(
-            message, retry_after=_retry_after(response.headers), status=status, request_id=rid
+            message, retry_after=retry_after(response.headers), status=status, request_id=rid
         )
     if status >= 500:
         return BackendUnavailableError(message, status=status, request_id=rid)

@@ -16,7 +16,8 @@ from ..http import Response, error_for_status
 from ..models import CommandStatus
 
 _QUOTA: Final = re.compile(r"out of call volume quota", re.IGNORECASE)
-_REPLENISHED: Final = re.compile(r"replenished in (?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})")
+_REPLENISHED: Final = re.compile(r"replenished in (?:(\d+)\.)?(\d+):(\d{2}):(\d{2})")
+_MAX_DIGITS: Final = 9  # more is longer than any wait QuotaExhaustedError keeps
 _MAX_MESSAGE: Final = 200
 
 
@@ -38,13 +39,23 @@ def server_message(text: str) -> str | None:
     return message[:_MAX_MESSAGE] or None
 
 
+def _count(digits: str | None) -> int:
+    """A count of days, hours, ...: exact up to nine digits, a billion beyond."""
+    digits = (digits or "").lstrip("0")
+    return int(digits or "0") if len(digits) <= _MAX_DIGITS else 10**_MAX_DIGITS
+
+
 def quota_wait(text: str) -> float | None:
-    """Seconds until the quota replenishes, from "... replenished in [D.]HH:MM:SS"."""
+    """Seconds until the quota replenishes, from "... replenished in [D.]HH:MM:SS".
+
+    Computed on integers, so any number of digits is read without overflow;
+    QuotaExhaustedError bounds the result to a day.
+    """
     match = _REPLENISHED.search(text)
     if match is None:
         return None
-    days, hours, minutes, seconds = (int(group or 0) for group in match.groups())
-    return float(((days * 24 + hours) * 60 + minutes) * 60 + seconds)
+    days, hours, minutes, seconds = (_count(group) for group in match.groups())
+    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds
 
 
 def error_for(response: Response) -> VehicleApiError:
