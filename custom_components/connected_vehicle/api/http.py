@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 import json
 import logging
+import math
 import time
 from typing import Any
 import uuid
@@ -41,13 +42,36 @@ class Response:
     path: str
 
     def json(self) -> Any:
-        """The body as JSON, or ProtocolError (HTML error pages, truncated bodies)."""
+        """The body as JSON, or ProtocolError.
+
+        HTML error pages, truncated bodies, integers of more digits than Python
+        reads and nesting deeper than its decoder recurses all end here.
+        ``NaN``, ``Infinity`` and ``1e400`` (not numbers JSON can hold) become
+        null, so no non-finite number leaves the decoder.
+        """
         try:
-            return json.loads(self.text)
-        except ValueError as err:
+            return json.loads(self.text, parse_float=_finite, parse_constant=_no_number)
+        except (ValueError, RecursionError) as err:
             raise ProtocolError(
                 f"{self.path}: answer is not JSON", status=self.status, request_id=self.request_id
             ) from err
+
+    def error_body(self) -> dict[str, Any]:
+        """The JSON object of an error answer; empty when the body is not one."""
+        try:
+            body = self.json()
+        except ProtocolError:
+            return {}
+        return body if isinstance(body, dict) else {}
+
+
+def _finite(text: str) -> float | None:
+    number = float(text)
+    return number if math.isfinite(number) else None
+
+
+def _no_number(_text: str) -> None:
+    return None
 
 
 class RequestBudget:

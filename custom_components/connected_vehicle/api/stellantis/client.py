@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 import contextlib
-import json
 import logging
 from typing import Any, Final
 
@@ -74,11 +73,8 @@ class _NoDataError(NotFoundError):
 def _error_for(response: Response) -> VehicleApiError:
     """The generic mapping, telling "no data yet" 404s from others."""
     if response.status == 404:
-        try:
-            code = json.loads(response.text).get("code")
-        except ValueError, AttributeError:
-            code = None
-        if code in _NO_DATA_CODES:
+        code = response.error_body().get("code")
+        if isinstance(code, int) and code in _NO_DATA_CODES:
             return _NoDataError(
                 f"{response.path}: no data", status=404, request_id=response.request_id
             )

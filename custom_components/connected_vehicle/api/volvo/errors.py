@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any, Final
+from typing import Final
 
 from ..errors import (
     CommandFailedError,
@@ -21,14 +20,9 @@ _MAX_DIGITS: Final = 9  # more is longer than any wait QuotaExhaustedError keeps
 _MAX_MESSAGE: Final = 200
 
 
-def server_message(text: str) -> str | None:
+def server_message(response: Response) -> str | None:
     """The message of an error body (Volvo's ``error.message`` or the gateway's ``message``)."""
-    try:
-        body: Any = json.loads(text)
-    except ValueError:
-        return None
-    if not isinstance(body, dict):
-        return None
+    body = response.error_body()
     error = body.get("error")
     parts = (
         [error.get("message"), error.get("description")]
@@ -66,7 +60,7 @@ def error_for(response: Response) -> VehicleApiError:
     command means the car does not support it.
     """
     status, rid = response.status, response.request_id
-    message = server_message(response.text)
+    message = server_message(response)
     text = f"{response.path}: HTTP {status}" + (f" ({message})" if message else "")
     if status == 403 and _QUOTA.search(response.text):
         return QuotaExhaustedError(
