@@ -10,6 +10,7 @@ from email.utils import parsedate_to_datetime
 import json
 import logging
 import math
+import re
 import time
 from typing import Any
 import uuid
@@ -33,7 +34,7 @@ DEFAULT_TIMEOUT = 30.0
 
 @dataclass(frozen=True, slots=True)
 class Response:
-    """An answered request: status, headers, body text and the request id."""
+    """An answered request: status, headers, body text, the request id and the masked path."""
 
     status: int
     headers: Mapping[str, str]
@@ -72,6 +73,50 @@ def _finite(text: str) -> float | None:
 
 def _no_number(_text: str) -> None:
     return None
+
+
+def masked(identifier: str) -> str:
+    """A short form of a VIN or vehicle id that tells cars apart in a log but names none.
+
+    ``YV1XZEDV0P2123456`` -> ``YV1…3456`` (maker code and last four); a short
+    id keeps only its first and last character.
+    """
+    if len(identifier) >= 10:
+        return f"{identifier[:3]}…{identifier[-4:]}"
+    if len(identifier) >= 4:
+        return f"{identifier[0]}…{identifier[-1]}"
+    return "…"
+
+
+class IdentifierMask:
+    """Masks the VINs and vehicle ids a client registered, wherever they stand in a text.
+
+    HttpClient shows every path, and every error message it raises (a server's
+    own message may name the car), through its mask; clients register what
+    identifies a car as soon as they learn it and show texts of their own
+    through the same mask.
+    """
+
+    def __init__(self) -> None:
+        """Mask nothing yet."""
+        self._hidden: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+
+    def hide(self, *identifiers: str | None) -> None:
+        """Mask these identifiers from now on (empty ones are ignored)."""
+        new = {identifier for identifier in identifiers if identifier} - self._hidden
+        if new:
+            self._hidden |= new
+            names = "|".join(
+                re.escape(name) for name in sorted(self._hidden, key=len, reverse=True)
+            )
+            self._pattern = re.compile(rf"(?<![A-Za-z0-9])(?:{names})(?![A-Za-z0-9])")
+
+    def __call__(self, text: str) -> str:
+        """``text`` with every registered identifier (as a whole word) masked."""
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(lambda found: masked(found.group()), text)
 
 
 class RequestBudget:
@@ -148,7 +193,7 @@ class HttpClient:
     """Sends requests to one base URL and turns every failure into a VehicleApiError.
 
     Only the path (never the query string, which may hold credentials) appears
-    in messages and logs.
+    in messages and logs, and only through ``mask`` (no VIN, no vehicle id).
     """
 
     def __init__(
@@ -168,6 +213,7 @@ class HttpClient:
         self._request_id_header = request_id_header
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._budget = budget
+        self.mask = IdentifierMask()
 
     async def request(
         self,
@@ -180,6 +226,7 @@ class HttpClient:
     ) -> Response:
         """Send one request; answer the response on 2xx, raise otherwise."""
         request_id = str(uuid.uuid4())
+        shown = self.mask(path)
         all_headers = {self._request_id_header: request_id, **(headers or {})}
         if self._budget is not None:
             await self._budget.acquire()
@@ -194,16 +241,20 @@ class HttpClient:
                 allow_redirects=False,
             ) as resp:
                 text = await resp.text(errors="replace")
-                response = Response(resp.status, resp.headers, text, request_id, path)
+                response = Response(resp.status, resp.headers, text, request_id, shown)
         except TimeoutError as err:
-            raise BackendUnavailableError(f"{path}: timed out", request_id=request_id) from err
+            raise BackendUnavailableError(f"{shown}: timed out", request_id=request_id) from err
         except aiohttp.ClientError as err:
             raise BackendUnavailableError(
-                f"{path}: {type(err).__name__}", request_id=request_id
+                f"{shown}: {type(err).__name__}", request_id=request_id
             ) from err
         if not 200 <= response.status < 300:
             _LOGGER.debug(
-                "%s %s answered %s (request %s)", method, path, response.status, request_id
+                "%s %s answered %s (request %s)", method, shown, response.status, request_id
             )
-            raise self._error_mapper(response)
+            error = self._error_mapper(response)
+            error.args = tuple(
+                self.mask(arg) if isinstance(arg, str) else arg for arg in error.args
+            )
+            raise error
         return response

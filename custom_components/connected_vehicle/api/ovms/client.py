@@ -120,16 +120,20 @@ class OvmsClient:
     async def vehicles(self) -> list[Vehicle]:
         """The account's cars, named by their ids, with VIN and model where the car told."""
         online = await self._vehicle_list_cached(max_age=0)
+        self._http.mask.hide(*online)
         protocols = await asyncio.gather(
             *(self._get_json_or_none(f"/api/protocol/{vehicle_id}") for vehicle_id in online)
         )
-        return [
+        vehicles = [
             parse_vehicle(vehicle_id, protocol)
             for vehicle_id, protocol in zip(online, protocols, strict=True)
         ]
+        self._http.mask.hide(*(vehicle.vin for vehicle in vehicles))
+        return vehicles
 
     async def fetch(self, vehicle: Vehicle, groups: set[DataGroup]) -> VehicleState:
         """The requested groups' state, one request per endpoint, all at once."""
+        self._http.mask.hide(vehicle.id, vehicle.vin)
         endpoints = sorted({_ENDPOINTS[group] for group in groups if group in _ENDPOINTS})
         results = await asyncio.gather(
             *(self._fetch_endpoint(vehicle.id, endpoint) for endpoint in endpoints)
@@ -145,6 +149,7 @@ class OvmsClient:
 
     async def connect(self, vehicle: Vehicle) -> ConnectInfo:
         """Connect to the car as a peer: it then sends fresh data at its short interval."""
+        self._http.mask.hide(vehicle.id, vehicle.vin)
         response = await self._authenticated("GET", f"/api/vehicle/{vehicle.id}")
         return parse_connect(response.json())
 
@@ -172,7 +177,7 @@ class OvmsClient:
         try:
             return (await self._authenticated("GET", path)).json()
         except NotFoundError:
-            _LOGGER.debug("%s: no data on the server", path)
+            _LOGGER.debug("%s: no data on the server", self._http.mask(path))
             return None
 
     async def _vehicle_list_cached(self, max_age: float) -> dict[str, bool]:

@@ -120,6 +120,8 @@ class StellantisClient:
         """Every vehicle of the account, over all pages."""
         items = await self._collect(self._api("/user/vehicles"), "vehicles")
         entries = [entry for item in items if (entry := parse_vehicle(item)) is not None]
+        for entry in entries:
+            self._http.mask.hide(entry.vehicle.id, entry.vehicle.vin)
         self._links = {entry.vehicle.id: entry.links for entry in entries}
         return [entry.vehicle for entry in entries]
 
@@ -128,6 +130,7 @@ class StellantisClient:
 
         A status call returns all it holds, whichever of its groups were asked for.
         """
+        self._http.mask.hide(vehicle.id, vehicle.vin)
         jobs = []
         if groups & STATUS_GROUPS:
             jobs.append(self._status(vehicle))
@@ -142,6 +145,7 @@ class StellantisClient:
         self, vehicle: Vehicle, command: Command, arguments: CommandArguments | None = None
     ) -> CommandResult:
         """Send a remote action and wait for its final status."""
+        self._http.mask.hide(vehicle.id, vehicle.vin)
         if command not in vehicle.commands:
             raise CommandFailedError(
                 CommandStatus.NOT_SUPPORTED, f"{command} is not available for this vehicle"
@@ -216,9 +220,9 @@ class StellantisClient:
             page, target, params = self._router.url(path), next_href, None
             next_path, next_query = self._router.route(target, page)
             if (next_path, tuple(sorted(next_query.items()))) in seen:
-                _LOGGER.debug("%s: the next link points back; stopping", path)
+                _LOGGER.debug("%s: the next link points back; stopping", self._http.mask(path))
                 return items
-        _LOGGER.debug("%s: more than %s pages; stopping", first, MAX_PAGES)
+        _LOGGER.debug("%s: more than %s pages; stopping", self._http.mask(first), MAX_PAGES)
         return items
 
     def _api(self, path: str) -> str:

@@ -142,6 +142,7 @@ class VolvoClient:
                 break
             response = await self._request("GET", CONNECTED_VEHICLE + _page_query(query))
             page, query = parse_vehicle_list(response.json())
+            self._http.mask.hide(*page)
             vins += [vin for vin in page if vin not in vins]
         return list(await asyncio.gather(*(self._vehicle(vin) for vin in vins)))
 
@@ -152,6 +153,7 @@ class VolvoClient:
         failing endpoint does not lose the others' readings, unless the failure
         concerns the account (authentication, quota) or every endpoint failed.
         """
+        self._http.mask.hide(vehicle.id, vehicle.vin)
         car = self._car(vehicle)
         endpoints = [
             endpoint
@@ -197,6 +199,7 @@ class VolvoClient:
         self, vehicle: Vehicle, command: Command, arguments: CommandArguments | None = None
     ) -> CommandResult:
         """Run a command; CommandFailedError unless the car completed it."""
+        self._http.mask.hide(vehicle.id, vehicle.vin)
         path = COMMAND_PATHS.get(command)
         if path is None or command not in vehicle.commands:
             raise CommandFailedError(
@@ -233,6 +236,7 @@ class VolvoClient:
     async def _vehicle(self, vin: str) -> Vehicle:
         response = await self._request("GET", f"{CONNECTED_VEHICLE}/{vin}")
         details = parse_details(vin, response.json())
+        self._http.mask.hide(details.vin)
         commands_raw, energy_raw = await asyncio.gather(
             self._optional(f"{CONNECTED_VEHICLE}/{vin}/commands"),
             self._optional(f"{ENERGY}/{vin}/capabilities") if details.has_battery else _none(),
