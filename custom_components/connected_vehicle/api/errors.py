@@ -12,15 +12,17 @@ LONGEST_WAIT: Final = 3600.0
 LONGEST_QUOTA_WAIT: Final = 86400.0  # a daily quota replenishes within a day
 
 
-def bounded_wait(seconds: float | None, longest: float = LONGEST_WAIT) -> float | None:
-    """``seconds`` clamped to [SHORTEST_WAIT, longest]; None when unknown or not a number.
+def bounded_wait(
+    seconds: float | None, longest: float = LONGEST_WAIT, shortest: float = SHORTEST_WAIT
+) -> float | None:
+    """``seconds`` clamped to [shortest, longest]; None when unknown or not a number.
 
     Takes ints of any size (they compare exactly, without overflow), so a
     wait read from hostile text never becomes infinite or NaN.
     """
     if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
         return None
-    return float(min(max(seconds, SHORTEST_WAIT), longest))
+    return float(min(max(seconds, shortest), longest))
 
 
 class VehicleApiError(Exception):
@@ -82,9 +84,27 @@ class RateLimitedError(VehicleApiError):
 
 
 class QuotaExhaustedError(RateLimitedError):
-    """The account's (or API key's) daily call quota is spent until ``retry_after``."""
+    """The account's (or API key's) daily call quota is spent.
+
+    ``replenished_in`` is how long the quota stays spent (what to hold calls
+    back for, at most a day, possibly 0); ``retry_after`` when to poll again
+    (never sooner than SHORTEST_WAIT, so a quota that says "now" again and
+    again cannot make a request storm).
+    """
 
     longest_wait: ClassVar[float] = LONGEST_QUOTA_WAIT
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        status: int | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        """Keep the gateway's word on when the quota is back."""
+        super().__init__(message, retry_after=retry_after, status=status, request_id=request_id)
+        self.replenished_in = bounded_wait(retry_after, LONGEST_QUOTA_WAIT, shortest=0.0)
 
 
 class VehicleAsleepError(VehicleApiError):

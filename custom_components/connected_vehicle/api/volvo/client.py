@@ -18,6 +18,7 @@ from ..errors import (
     NotFoundError,
     PermissionDeniedError,
     ProtocolError,
+    QuotaExhaustedError,
     RateLimitedError,
     VehicleApiError,
 )
@@ -311,9 +312,9 @@ class VolvoClient:
         self.quota.record_call()
         try:
             return await self._http.request(method, path, headers=headers, json_body=json_body)
-        except RateLimitedError as err:
-            if err.status == 403 and err.retry_after is not None:
-                self.quota.block(err.retry_after)
+        except QuotaExhaustedError as err:
+            if err.replenished_in is not None:
+                self.quota.block(err.replenished_in)
             raise
 
 

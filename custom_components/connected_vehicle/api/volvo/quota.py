@@ -74,7 +74,8 @@ class ApiKeyQuota:
         Bounded like every wait, to a day at most: a hostile or garbled answer
         cannot hold the key back for longer.
         """
-        self._blocked_until = self._clock() + (bounded_wait(seconds, LONGEST_QUOTA_WAIT) or 0.0)
+        wait = bounded_wait(seconds, LONGEST_QUOTA_WAIT, shortest=0.0)
+        self._blocked_until = self._clock() + (wait or 0.0)
 
     def acquire_command(self) -> None:
         """Count a command, or raise RateLimitedError if it would exceed the per-minute limit."""
