@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from .models import Command, CommandArguments, CommandResult, DataGroup, Vehicle, VehicleState
 
@@ -23,6 +23,19 @@ class Backend(Protocol):
 
     async def logout(self) -> None:
         """Release what the account holds on the server (sessions)."""
+
+
+@runtime_checkable
+class ReportsDeniedAccess(Protocol):
+    """A back end that tells what the account may not read for a car (HTTP 403).
+
+    Such a refusal is a missing permission (a scope the sign-in lacks), not a
+    missing feature of the car: the glue raises a repair issue while a car's
+    set is not empty, and the other readings keep coming.
+    """
+
+    def denied(self, vehicle: Vehicle) -> frozenset[str]:
+        """Names of what the account may not read for ``vehicle`` (e.g. ``windows``)."""
 
 
 class TokenProvider(Protocol):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 import logging
+import time
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -14,6 +15,7 @@ import aiohttp
 from ..backend import TokenProvider
 from ..errors import (
     AuthenticationError,
+    BackendUnavailableError,
     CommandFailedError,
     NotFoundError,
     PermissionDeniedError,
@@ -41,6 +43,7 @@ from .const import (
     LOCATION,
     OPERATION_ID_HEADER,
 )
+from .endpoints import EndpointLedger
 from .errors import error_for
 from .parse import parse_endpoint
 from .quota import ApiKeyQuota
@@ -88,14 +91,18 @@ GROUP_ENDPOINTS: Final[Mapping[DataGroup, tuple[str, ...]]] = {
 _FATAL: Final = (AuthenticationError, RateLimitedError)
 
 
+# The API each endpoint belongs to (the rest are Connected Vehicle endpoints).
+_OTHER_APIS: Final[Mapping[str, str]] = {"energy-state": ENERGY, "location": LOCATION}
+
+
 @dataclass
 class _Car:
-    """What the client learnt about a car: energy support and endpoints it lacks."""
+    """What the client learnt about a car: energy support and how its endpoints answer."""
 
     has_battery: bool
     has_tank: bool
     energy_state: bool
-    unsupported: set[str] = field(default_factory=set)
+    endpoints: EndpointLedger
 
 
 class VolvoClient:
@@ -117,8 +124,12 @@ class VolvoClient:
         quota: ApiKeyQuota | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         poll_delays: Sequence[float] = ASYNC_POLL_DELAYS,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """Use the injected session; ``base_url`` may point at another server (the simulator)."""
+        """Use the injected session; ``base_url`` may point at another server (the simulator).
+
+        ``clock`` (seconds) schedules when skipped endpoints are asked again.
+        """
         self._http = HttpClient(
             session,
             base_url,
@@ -130,6 +141,7 @@ class VolvoClient:
         self._api_key = api_key
         self.quota = quota if quota is not None else ApiKeyQuota()
         self._poll_delays = tuple(poll_delays)
+        self._clock = clock
         self._cars: dict[str, _Car] = {}
 
     # Backend protocol
@@ -150,9 +162,11 @@ class VolvoClient:
     async def fetch(self, vehicle: Vehicle, groups: set[DataGroup]) -> VehicleState:
         """The requested groups' readings; each endpoint once, all at once.
 
-        An endpoint the car lacks (404) is remembered and not asked again. One
-        failing endpoint does not lose the others' readings, unless the failure
-        concerns the account (authentication, quota) or every endpoint failed.
+        One failing endpoint does not lose the others' readings, unless the
+        failure concerns the account (authentication, quota), every endpoint of
+        the Connected Vehicle API answered 404 (an outage, or the car left the
+        account), or nothing answered at all. Endpoints the car lacks or the
+        account may not read are skipped for a while (see ``EndpointLedger``).
         """
         self._http.mask.hide(vehicle.id, vehicle.vin)
         car = self._car(vehicle)
@@ -168,13 +182,18 @@ class VolvoClient:
             return_exceptions=True,
         )
         state = VehicleState()
-        missing: list[tuple[str, VehicleApiError]] = []
+        answered: list[str] = []
+        not_found: dict[str, NotFoundError] = {}
+        denied: dict[str, PermissionDeniedError] = {}
         errors: list[VehicleApiError] = []
         for endpoint, result in zip(endpoints, results, strict=True):
             if isinstance(result, VehicleState):
                 state = state.merged(result)
-            elif isinstance(result, (NotFoundError, PermissionDeniedError)):
-                missing.append((endpoint, result))
+                answered.append(endpoint)
+            elif isinstance(result, NotFoundError):
+                not_found[endpoint] = result
+            elif isinstance(result, PermissionDeniedError):
+                denied[endpoint] = result
             elif isinstance(result, VehicleApiError):
                 errors.append(result)
                 _LOGGER.debug("/%s failed: %s", endpoint, result)
@@ -182,19 +201,25 @@ class VolvoClient:
                 raise result
         if fatal := next((err for err in errors if isinstance(err, _FATAL)), None):
             raise fatal
-        if errors and len(errors) + len(missing) == len(endpoints):
-            raise errors[0]
-        if len(missing) > 1 and len(missing) == len(endpoints):
-            raise missing[0][1]  # nothing there at all: the car is gone, not its endpoints
-        for endpoint, err in missing:
-            _LOGGER.log(
-                logging.WARNING if isinstance(err, PermissionDeniedError) else logging.DEBUG,
-                "No /%s for this car (%s); not asking again",
-                endpoint,
-                err,
+        connected = [e for e in endpoints if e not in _OTHER_APIS]
+        if len(connected) > 1 and all(e in not_found for e in connected):
+            raise BackendUnavailableError(
+                f"every Connected Vehicle endpoint of {self._http.mask(vehicle.id)} answered 404",
+                status=404,
             )
-            car.unsupported.add(endpoint)
+        failures = [*errors, *denied.values(), *not_found.values()]
+        if not answered and failures and (errors or len(endpoints) > 1):
+            raise failures[0]
+        self._record(car, vehicle, answered, not_found, denied)
         return state
+
+    def denied(self, vehicle: Vehicle) -> frozenset[str]:
+        """What the account may not read for ``vehicle`` (endpoints that answered 403).
+
+        The readings behind them stay absent; the glue raises a repair issue
+        while this is not empty.
+        """
+        return self._car(vehicle).endpoints.denied
 
     async def invoke(
         self, vehicle: Vehicle, command: Command, arguments: CommandArguments | None = None
@@ -234,17 +259,45 @@ class VolvoClient:
 
     # Internals
 
+    def _record(
+        self,
+        car: _Car,
+        vehicle: Vehicle,
+        answered: list[str],
+        not_found: Mapping[str, NotFoundError],
+        denied: Mapping[str, PermissionDeniedError],
+    ) -> None:
+        """Note what each endpoint answered; a 404 counts only while its API answered."""
+        apis = {_OTHER_APIS.get(endpoint, CONNECTED_VEHICLE) for endpoint in answered}
+        for endpoint in answered:
+            car.endpoints.answered(endpoint)
+        for endpoint in not_found:
+            if _OTHER_APIS.get(endpoint, CONNECTED_VEHICLE) in apis:
+                car.endpoints.missing(endpoint)
+        for endpoint, err in denied.items():
+            newly = car.endpoints.refused(endpoint)
+            _LOGGER.log(
+                logging.WARNING if newly else logging.DEBUG,
+                "The account may not read /%s of %s (%s); asking again in an hour",
+                endpoint,
+                self._http.mask(vehicle.id),
+                err,
+            )
+
     async def _vehicle(self, vin: str) -> Vehicle:
         response = await self._request("GET", f"{CONNECTED_VEHICLE}/{vin}")
         details = parse_details(vin, response.json())
         self._http.mask.hide(details.vin)
+        endpoints = EndpointLedger(self._clock)
         commands_raw, energy_raw = await asyncio.gather(
-            self._optional(f"{CONNECTED_VEHICLE}/{vin}/commands"),
-            self._optional(f"{ENERGY}/{vin}/capabilities") if details.has_battery else _none(),
+            self._optional(f"{CONNECTED_VEHICLE}/{vin}/commands", "commands", endpoints),
+            self._optional(f"{ENERGY}/{vin}/capabilities", "energy-capabilities", endpoints)
+            if details.has_battery
+            else _none(),
         )
         commands = parse_commands(commands_raw) if commands_raw is not None else frozenset()
         energy = energy_raw is not None and parse_energy_capabilities(energy_raw)
-        self._cars[details.vin] = _Car(details.has_battery, details.has_tank, energy)
+        self._cars[details.vin] = _Car(details.has_battery, details.has_tank, energy, endpoints)
         return build_vehicle(details, commands, energy)
 
     def _car(self, vehicle: Vehicle) -> _Car:
@@ -253,13 +306,18 @@ class VolvoClient:
         if car is None:
             details = Details(vehicle.id, None, None, vehicle.powertrain, None, None)
             unknown = vehicle.powertrain is Powertrain.UNKNOWN
-            car = _Car(details.has_battery or unknown, details.has_tank or unknown, True)
+            car = _Car(
+                details.has_battery or unknown,
+                details.has_tank or unknown,
+                True,
+                EndpointLedger(self._clock),
+            )
             self._cars[vehicle.id] = car
         return car
 
     @staticmethod
     def _wanted(car: _Car, endpoint: str) -> bool:
-        if endpoint in car.unsupported:
+        if not car.endpoints.due(endpoint):
             return False
         if endpoint == "energy-state":
             return car.has_battery and car.energy_state
@@ -280,13 +338,16 @@ class VolvoClient:
             return VehicleState()  # no position known right now
         return parse_endpoint(endpoint, response.json())
 
-    async def _optional(self, path: str) -> Any:
-        """JSON of a GET the car may lack: None on 404 or 403."""
+    async def _optional(self, path: str, name: str, endpoints: EndpointLedger) -> Any:
+        """JSON of a GET the car may lack: None on 404 or 403 (noted as denied)."""
         try:
             return (await self._request("GET", path)).json()
-        except (NotFoundError, PermissionDeniedError) as err:
+        except PermissionDeniedError as err:
+            endpoints.refused(name)
+            _LOGGER.warning("The account may not read %s: %s", name, err)
+        except NotFoundError as err:
             _LOGGER.debug("No answer from an optional endpoint: %s", err)
-            return None
+        return None
 
     async def _follow(self, href: str, answer: InvokeAnswer) -> InvokeAnswer:
         """Poll a v1 request until its status is final (bounded)."""
