@@ -132,15 +132,22 @@ class OvmsClient:
         return vehicles
 
     async def fetch(self, vehicle: Vehicle, groups: set[DataGroup]) -> VehicleState:
-        """The requested groups' state, one request per endpoint, all at once."""
+        """The requested groups' state, one request per endpoint, all at once.
+
+        When every endpoint answered 404, the server is asked (afresh) whether
+        it lists the car at all: a server answering 404 everywhere, or a car
+        gone from the account, raises instead of passing for "no data".
+        """
         self._http.mask.hide(vehicle.id, vehicle.vin)
         endpoints = sorted({_ENDPOINTS[group] for group in groups if group in _ENDPOINTS})
         results = await asyncio.gather(
             *(self._fetch_endpoint(vehicle.id, endpoint) for endpoint in endpoints)
         )
+        if endpoints and all(result is None for result in results):
+            await self._confirm_listed(vehicle)
         state = VehicleState()
         for result in results:
-            state = state.merged(result)
+            state = state.merged(result or VehicleState())
         if DataGroup.LOCKS_OPENINGS in groups:
             online = (await self._vehicle_list_cached(VEHICLE_LIST_TTL)).get(vehicle.id)
             if online is not None:
@@ -164,9 +171,17 @@ class OvmsClient:
         await self.connect(vehicle)
         return CommandResult(CommandStatus.SUCCESS)
 
-    async def _fetch_endpoint(self, vehicle_id: str, endpoint: str) -> VehicleState:
+    async def _fetch_endpoint(self, vehicle_id: str, endpoint: str) -> VehicleState | None:
+        """The endpoint's state; None when it answered 404."""
         payload = await self._get_json_or_none(f"/api/{endpoint}/{vehicle_id}")
-        return VehicleState() if payload is None else _PARSERS[endpoint](payload)
+        return None if payload is None else _PARSERS[endpoint](payload)
+
+    async def _confirm_listed(self, vehicle: Vehicle) -> None:
+        """NotFoundError unless a fresh vehicle list names the car (its own 404s raise too)."""
+        if vehicle.id not in await self._vehicle_list_cached(max_age=0):
+            raise NotFoundError(
+                f"/api/vehicles: {self._http.mask(vehicle.id)} is not on the account", status=404
+            )
 
     async def _get_json_or_none(self, path: str) -> Any:
         """JSON of a GET, None when the server has nothing there (404).
