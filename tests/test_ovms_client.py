@@ -89,6 +89,33 @@ async def test_wrong_password(session: aiohttp.ClientSession, sim_url: str) -> N
         await OvmsClient(session, sim_url, "demo", "wrong").vehicles()
 
 
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"kind": "html", "status": 200},
+        {"kind": "empty", "status": 200},
+        {"kind": "truncated"},
+        {"kind": "malformed"},
+        {"kind": "deep"},
+    ],
+)
+async def test_login_answer_without_a_cookie_is_not_a_refusal(
+    client: OvmsClient, sim: Simulator, fault: dict[str, object]
+) -> None:
+    """200 without a session cookie (a portal page, a cut answer): no reauth, a ProtocolError."""
+    sim.faults.add(method="GET", path="/api/cookie", **fault)  # type: ignore[arg-type]
+    with pytest.raises(ProtocolError, match="no session cookie") as caught:
+        await client.vehicles()
+    assert not isinstance(caught.value, AuthenticationError)
+    sim.faults.clear()
+    assert await client.vehicles()
+    # The same on the re-login after the session expired.
+    sim.ovms.expire_sessions()
+    sim.faults.add(method="GET", path="/api/cookie", **fault)  # type: ignore[arg-type]
+    with pytest.raises(ProtocolError):
+        await client.vehicles()
+
+
 async def test_api_token_as_password(
     session: aiohttp.ClientSession, sim_url: str, client: OvmsClient
 ) -> None:

@@ -16,6 +16,7 @@ from ..errors import (
     CommandFailedError,
     NotFoundError,
     PermissionDeniedError,
+    ProtocolError,
     VehicleApiError,
 )
 from ..http import DEFAULT_TIMEOUT, HttpClient, RequestBudget, Response, error_for_status
@@ -98,13 +99,24 @@ class OvmsClient:
         self._vehicle_list: tuple[float, dict[str, bool]] | None = None
 
     async def login(self) -> None:
-        """Log in and keep the session cookie; AuthenticationError when refused."""
+        """Log in and keep the session cookie.
+
+        AuthenticationError only when the server refuses the credentials (401,
+        or 404 "Authentication failed" from old servers). A 200 without a
+        session cookie (an HTML page, an empty, truncated or malformed body: a
+        proxy or a server that is not OVMS) is a ProtocolError: signing in
+        again would not help.
+        """
         params = {"username": self._username, "password": self._password}
         response = await self._http.request("GET", "/api/cookie", params=params)
         cookie = SimpleCookie()
         cookie.load(response.headers.get("Set-Cookie", ""))
         if SESSION_COOKIE not in cookie:
-            raise AuthenticationError("/api/cookie: no session cookie in the answer")
+            raise ProtocolError(
+                "/api/cookie: the answer holds no session cookie",
+                status=response.status,
+                request_id=response.request_id,
+            )
         self._cookie = cookie[SESSION_COOKIE].value
 
     async def logout(self) -> None:
