@@ -30,6 +30,8 @@ from custom_components.connected_vehicle.api.volvo import ApiKeyQuota, VolvoClie
 from custom_components.connected_vehicle.api.volvo.errors import quota_wait
 from simulator import Simulator
 
+from .tokens import peugeot_tokens, volvo_tokens
+
 KEY = "demo-vcc-api-key"
 HOUR, DAY = 3600.0, 86400.0
 
@@ -142,22 +144,6 @@ def test_command_limit_wait_is_bounded() -> None:
 # --- Over HTTP, from every client --------------------------------------------------------
 
 
-class VolvoTokens:
-    def __init__(self, sim: Simulator) -> None:
-        self.token = str(sim.volvo.oauth.issue("demo")["access_token"])
-
-    async def access_token(self) -> str:
-        return self.token
-
-
-class StellantisTokens:
-    def __init__(self, sim: Simulator) -> None:
-        self.token = str(sim.stellantis.oauth["peugeot"].issue("demo")["access_token"])
-
-    async def access_token(self) -> str:
-        return self.token
-
-
 @pytest.fixture
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as client_session:
@@ -173,10 +159,10 @@ async def test_every_client_bounds_retry_after(
 ) -> None:
     sim.faults.add(kind="rate_limit", retry_after=header)
     clients = (
-        VolvoClient(session, VolvoTokens(sim), KEY, base_url=sim_url, timeout=2),
+        VolvoClient(session, volvo_tokens(sim), KEY, base_url=sim_url, timeout=2),
         StellantisClient(
             session,
-            StellantisTokens(sim),
+            peugeot_tokens(sim),
             BRANDS["peugeot"],
             "test",
             base_url=f"{sim_url}/connectedcar/v4",
@@ -197,7 +183,7 @@ async def test_volvo_quota_text_over_http_blocks_for_a_day_at_most(
     body = json.dumps({"message": "Out of call volume quota. Replenished in 99999999999.00:00:00"})
     sim.faults.add(status=403, body=body.replace("Replenished", "replenished"), times=1)
     quota = ApiKeyQuota()
-    client = VolvoClient(session, VolvoTokens(sim), KEY, base_url=sim_url, quota=quota, timeout=2)
+    client = VolvoClient(session, volvo_tokens(sim), KEY, base_url=sim_url, quota=quota, timeout=2)
     with pytest.raises(QuotaExhaustedError) as caught:
         await client.vehicles()
     assert caught.value.retry_after == DAY

@@ -25,6 +25,8 @@ from custom_components.connected_vehicle.api.stellantis.parse import parse_statu
 from custom_components.connected_vehicle.api.volvo import VolvoClient, parse_endpoint
 from simulator import Simulator
 
+from .tokens import peugeot_tokens, volvo_tokens
+
 HUGE = 10**400
 BEFORE_YEAR_ONE = "0001-01-01T00:00:00+14:00"
 XC40 = "YV1XZEDV0P2123456"
@@ -97,14 +99,6 @@ def test_stellantis_extreme_times_and_durations_are_absent() -> None:
 # --- Through the clients, over HTTP ------------------------------------------------------
 
 
-class Tokens:
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    async def access_token(self) -> str:
-        return self.token
-
-
 @pytest.fixture
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as client_session:
@@ -112,14 +106,12 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
 
 
 def volvo(session: aiohttp.ClientSession, sim: Simulator, url: str) -> VolvoClient:
-    token = str(sim.volvo.oauth.issue("demo")["access_token"])
-    return VolvoClient(session, Tokens(token), "demo-vcc-api-key", base_url=url, timeout=5)
+    return VolvoClient(session, volvo_tokens(sim), "demo-vcc-api-key", base_url=url, timeout=5)
 
 
 def stellantis(session: aiohttp.ClientSession, sim: Simulator, url: str) -> StellantisClient:
-    token = str(sim.stellantis.oauth["peugeot"].issue("demo")["access_token"])
     return StellantisClient(
-        session, Tokens(token), BRANDS["peugeot"], "test", base_url=f"{url}/connectedcar/v4"
+        session, peugeot_tokens(sim), BRANDS["peugeot"], "test", base_url=f"{url}/connectedcar/v4"
     )
 
 

@@ -28,6 +28,8 @@ from custom_components.connected_vehicle.api.stellantis import BRANDS, Stellanti
 from custom_components.connected_vehicle.api.volvo import VolvoClient
 from simulator import Simulator
 
+from .tokens import peugeot_tokens, volvo_tokens
+
 ALL = set(DataGroup)
 API_LOGGER = "custom_components.connected_vehicle.api"
 
@@ -45,14 +47,6 @@ def test_masks() -> None:
         == "Vehicle YV1…3456 could not be found"
     )
     assert mask("/api/status/LEAFY and LEAF.") == "/api/status/LEAFY and L…F."
-
-
-class Tokens:
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    async def access_token(self) -> str:
-        return self.token
 
 
 @pytest.fixture
@@ -96,8 +90,9 @@ async def test_volvo(
     session: aiohttp.ClientSession, sim: Simulator, sim_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     sim.volvo.command_delay = 0
-    token = str(sim.volvo.oauth.issue("demo")["access_token"])
-    client = VolvoClient(session, Tokens(token), "demo-vcc-api-key", base_url=sim_url, timeout=2)
+    client = VolvoClient(
+        session, volvo_tokens(sim), "demo-vcc-api-key", base_url=sim_url, timeout=2
+    )
     caplog.set_level(logging.DEBUG)
     vehicles = await client.vehicles()
     car = vehicles[0]
@@ -124,10 +119,9 @@ async def test_volvo(
 async def test_stellantis(
     session: aiohttp.ClientSession, sim: Simulator, sim_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    token = str(sim.stellantis.oauth["peugeot"].issue("demo")["access_token"])
     client = StellantisClient(
         session,
-        Tokens(token),
+        peugeot_tokens(sim),
         BRANDS["peugeot"],
         "test",
         base_url=f"{sim_url}/connectedcar/v4",

@@ -39,6 +39,8 @@ from custom_components.connected_vehicle.api.volvo import (
 )
 from simulator import Simulator
 
+from .tokens import FixedTokens
+
 KEY = "demo-vcc-api-key"
 XC40 = "YV1XZEDV0P2123456"
 XC60 = "YV1UZBHV1M1234567"
@@ -48,14 +50,32 @@ ALL = set(DataGroup)
 
 
 class SimTokens:
-    """A TokenProvider handing out a token the simulator's Volvo ID issued."""
+    """A TokenProvider handing out tokens the simulator's Volvo ID issued.
+
+    A refresh issues a new token, as a valid refresh token would, unless the
+    test set ``revoked`` (the grant is gone).
+    """
 
     def __init__(
         self, sim: Simulator, username: str = "demo", scopes: tuple[str, ...] | None = None
     ) -> None:
-        self.token = str(sim.volvo.oauth.issue(username, scopes)["access_token"])
+        self.sim, self.username, self.scopes = sim, username, scopes
+        self.token = self._issue()
+        self.refreshes = 0
+        self.revoked = False
+
+    def _issue(self) -> str:
+        return str(self.sim.volvo.oauth.issue(self.username, self.scopes)["access_token"])
 
     async def access_token(self) -> str:
+        return self.token
+
+    async def refreshed_token(self, refused: str) -> str:
+        if self.revoked:
+            raise AuthenticationError("the grant was revoked")
+        if refused == self.token:
+            self.refreshes += 1
+            self.token = self._issue()
         return self.token
 
 
@@ -151,8 +171,7 @@ async def test_every_request_carries_key_token_and_operation_id(
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     try:
-        tokens = SimTokens.__new__(SimTokens)
-        tokens.token = "secret-token-123"
+        tokens = FixedTokens("secret-token-123")  # refused, and no refresh to be had
         client = VolvoClient(session, tokens, "secret-key-456", base_url=str(server.make_url("/")))
         for _ in range(2):
             with pytest.raises(AuthenticationError) as caught:
@@ -297,11 +316,31 @@ async def test_account_errors_are_never_swallowed(client: VolvoClient, sim: Simu
         await client.fetch(xc40, {DataGroup.LOCKS_OPENINGS})
 
 
-async def test_expired_or_revoked_token_is_an_authentication_error(
-    client: VolvoClient, sim: Simulator
+async def test_a_token_refused_early_is_refreshed_once_and_the_call_sent_again(
+    session: aiohttp.ClientSession, sim: Simulator, sim_url: str
 ) -> None:
+    """The server dropped the token before its expiry: one refresh for all calls at once."""
+    tokens = SimTokens(sim)
+    client = make(session, sim, sim_url, tokens=tokens)
     xc40 = await car(client, XC40)
     sim.volvo.oauth.expire_access_tokens()
+    state = await client.fetch(xc40, ALL)
+    assert state.value("central_lock") is True
+    assert tokens.refreshes == 1
+
+
+async def test_a_token_refused_again_after_the_refresh_is_an_authentication_error(
+    session: aiohttp.ClientSession, sim: Simulator, sim_url: str
+) -> None:
+    tokens = SimTokens(sim)
+    client = make(session, sim, sim_url, tokens=tokens)
+    xc40 = await car(client, XC40)
+    sim.faults.add(path="*/doors", status=401)  # refused whatever the token
+    with pytest.raises(AuthenticationError):
+        await client.fetch(xc40, {DataGroup.LOCKS_OPENINGS})
+    sim.faults.clear()
+    sim.volvo.oauth.expire_access_tokens()
+    tokens.revoked = True  # the refresh token is gone too
     with pytest.raises(AuthenticationError):
         await client.fetch(xc40, {DataGroup.LOCKS_OPENINGS})
 

@@ -48,3 +48,11 @@ class TokenProvider(Protocol):
 
     async def access_token(self) -> str:
         """A currently valid access token."""
+
+    async def refreshed_token(self, refused: str) -> str:
+        """A new access token, the API having refused ``refused`` though it had not expired.
+
+        Refreshes only if ``refused`` is still the current token (so callers
+        refused at once share one refresh); AuthenticationError when the grant
+        is gone.
+        """

@@ -57,8 +57,8 @@ class Response:
                 f"{self.path}: answer is not JSON", status=self.status, request_id=self.request_id
             ) from err
 
-    def error_body(self) -> dict[str, Any]:
-        """The JSON object of an error answer; empty when the body is not one."""
+    def json_object(self) -> dict[str, Any]:
+        """The body's JSON object (an error body, a token); empty when the body is not one."""
         try:
             body = self.json()
         except ProtocolError:

@@ -73,7 +73,7 @@ class _NoDataError(NotFoundError):
 def _error_for(response: Response) -> VehicleApiError:
     """The generic mapping, telling "no data yet" 404s from others."""
     if response.status == 404:
-        code = response.error_body().get("code")
+        code = response.json_object().get("code")
         if isinstance(code, int) and code in _NO_DATA_CODES:
             return _NoDataError(
                 f"{response.path}: no data", status=404, request_id=response.request_id

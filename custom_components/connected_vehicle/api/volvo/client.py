@@ -362,9 +362,26 @@ class VolvoClient:
         return InvokeAnswer("TIMEOUT", "no final status from the car")
 
     async def _request(self, method: str, path: str, *, json_body: Any = None) -> Response:
-        """One authenticated call, counted against the key's quota."""
-        self.quota.check()
+        """One authenticated call, counted against the key's quota.
+
+        The API may drop an access token before the expiry it announced: a
+        refused token (401) is refreshed once and the call sent again; only a
+        second refusal is an AuthenticationError.
+        """
         token = await self._tokens.access_token()
+        try:
+            return await self._send(method, path, token, json_body)
+        except AuthenticationError as err:
+            refused = err
+        _LOGGER.debug("The access token was refused; refreshing it once")
+        try:
+            token = await self._tokens.refreshed_token(token)
+        except AuthenticationError as err:
+            raise refused from err  # the API's refusal, with its request id
+        return await self._send(method, path, token, json_body)
+
+    async def _send(self, method: str, path: str, token: str, json_body: Any) -> Response:
+        self.quota.check()
         headers = {
             "Authorization": f"Bearer {token}",
             API_KEY_HEADER: self._api_key,

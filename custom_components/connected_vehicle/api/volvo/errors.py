@@ -22,7 +22,7 @@ _MAX_MESSAGE: Final = 200
 
 def server_message(response: Response) -> str | None:
     """The message of an error body (Volvo's ``error.message`` or the gateway's ``message``)."""
-    body = response.error_body()
+    body = response.json_object()
     error = body.get("error")
     parts = (
         [error.get("message"), error.get("description")]
