@@ -131,5 +131,13 @@ class BackendUnavailableError(VehicleApiError):
     """The back end could not be reached or failed (5xx, timeout, connection)."""
 
 
+class UntrustedCertificateError(BackendUnavailableError):
+    """The server's TLS certificate is not trusted (self-signed, expired, another host's).
+
+    Common for a home OVMS server; the user may turn certificate checks off
+    for that server.
+    """
+
+
 class ProtocolError(VehicleApiError):
     """The back end answered something that cannot be understood."""

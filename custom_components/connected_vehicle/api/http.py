@@ -24,6 +24,7 @@ from .errors import (
     PermissionDeniedError,
     ProtocolError,
     RateLimitedError,
+    UntrustedCertificateError,
     VehicleApiError,
 )
 
@@ -205,9 +206,15 @@ class HttpClient:
         timeout: float = DEFAULT_TIMEOUT,
         budget: RequestBudget | None = None,
         error_mapper: Callable[[Response], VehicleApiError] = error_for_status,
+        verify_ssl: bool = True,
     ) -> None:
-        """Use the injected session; nothing here owns or closes it."""
+        """Use the injected session; nothing here owns or closes it.
+
+        ``verify_ssl`` False accepts any certificate (a self-signed home
+        server's); otherwise an untrusted one is an UntrustedCertificateError.
+        """
         self._error_mapper = error_mapper
+        self._verify_ssl = verify_ssl
         self._session = session
         self._base_url = base_url.rstrip("/")
         self._request_id_header = request_id_header
@@ -239,11 +246,18 @@ class HttpClient:
                 json=json_body,
                 timeout=self._timeout,
                 allow_redirects=False,
+                ssl=self._verify_ssl,
             ) as resp:
                 text = await resp.text(errors="replace")
                 response = Response(resp.status, resp.headers, text, request_id, shown)
         except TimeoutError as err:
             raise BackendUnavailableError(f"{shown}: timed out", request_id=request_id) from err
+        except aiohttp.ClientConnectorCertificateError as err:
+            reason = getattr(err.certificate_error, "verify_message", None) or "not verified"
+            raise UntrustedCertificateError(
+                f"{shown}: the server's certificate is not trusted ({reason})",
+                request_id=request_id,
+            ) from err
         except aiohttp.ClientError as err:
             raise BackendUnavailableError(
                 f"{shown}: {type(err).__name__}", request_id=request_id

@@ -86,10 +86,20 @@ class OvmsClient:
         *,
         budget: RequestBudget | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        verify_ssl: bool = True,
     ) -> None:
-        """Use an injected session (one that keeps no cookies of its own is best)."""
+        """Use an injected session (one that keeps no cookies of its own is best).
+
+        ``verify_ssl`` False accepts a server's self-signed certificate; with
+        it on, an untrusted certificate raises UntrustedCertificateError.
+        """
         self._http = HttpClient(
-            session, server_url, budget=budget, timeout=timeout, error_mapper=_error_for
+            session,
+            server_url,
+            budget=budget,
+            timeout=timeout,
+            error_mapper=_error_for,
+            verify_ssl=verify_ssl,
         )
         self._username = username
         self._password = password
