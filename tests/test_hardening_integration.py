@@ -10,21 +10,24 @@ Home Assistant's (fake) clock.
 
 from __future__ import annotations
 
+from datetime import timedelta
 import logging
 import time
 from typing import Any
 
+from homeassistant.components.lock.const import LockState
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.connected_vehicle.api.models import DataGroup
 from custom_components.connected_vehicle.const import DOMAIN
 from simulator import Simulator
 
-from .conftest import XC40
+from .conftest import V90, XC40, XC60, XC90
 
 BATTERY = "sensor.xc40_battery_level"
 PEUGEOT_BATTERY = "sensor.peugeot_e_208_battery_level"
@@ -62,6 +65,55 @@ def reauth_flows(hass: HomeAssistant) -> list[Any]:
 
 def tracebacks(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
     return [r for r in caplog.records if r.exc_info and r.levelno >= logging.WARNING]
+
+
+async def later(hass: HomeAssistant, seconds: float) -> None:
+    """Let Home Assistant's clock run ``seconds`` on: due polls run."""
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def volvo_locks(hass: HomeAssistant) -> dict[str, str]:
+    return {state.entity_id: state.state for state in hass.states.async_all("lock")}
+
+
+# --- Hostile waits ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("header", ["nan", "inf", "1e12", "-30", "0"])
+async def test_a_hostile_retry_after_neither_stalls_nor_stops_polling(
+    hass: HomeAssistant, loaded_volvo: MockConfigEntry, sim: Simulator, header: str
+) -> None:
+    """429 with Retry-After nan, inf, 1e12, -30 or 0: no storm, and polling resumes."""
+    sim.faults.add(kind="rate_limit", retry_after=header)
+    await poll_all(hass, loaded_volvo)
+    assert state_of(hass, BATTERY) == STATE_UNAVAILABLE
+    sim.requests.reset()
+    await later(hass, 3)  # a wait of -30 or 0 would poll again at once, and again
+    assert sim.requests.total() == 0
+    sim.faults.clear()
+    await later(hass, 3600 + 60)  # an infinite wait would never poll again
+    assert state_of(hass, BATTERY) == "64.0"
+    assert loaded_volvo.state is ConfigEntryState.LOADED
+
+
+# --- Dropped endpoints ---------------------------------------------------------------
+
+
+async def test_after_a_connected_vehicle_outage_unlocked_cars_show_unlocked(
+    hass: HomeAssistant, loaded_volvo: MockConfigEntry, sim: Simulator
+) -> None:
+    """One poll with /connected-vehicle/* answering 404 while Energy and Location answer."""
+    assert set(volvo_locks(hass).values()) == {LockState.LOCKED}
+    sim.faults.add(path="/connected-vehicle/*", status=404)
+    await poll_all(hass, loaded_volvo)
+    assert set(volvo_locks(hass).values()) == {STATE_UNAVAILABLE}
+    sim.faults.clear()
+    for vin in (XC40, XC60, V90, XC90):
+        sim.world.vehicle(vin).locked = False
+    await poll_all(hass, loaded_volvo)
+    assert set(volvo_locks(hass).values()) == {LockState.UNLOCKED}
+    assert len(volvo_locks(hass)) == 4
 
 
 # --- Wrong reauths: the token endpoint ---------------------------------------------------
