@@ -31,6 +31,7 @@ from .conftest import V90, XC40, XC60, XC90
 
 BATTERY = "sensor.xc40_battery_level"
 PEUGEOT_BATTERY = "sensor.peugeot_e_208_battery_level"
+LEAF_BATTERY = "sensor.leaf_battery_level"
 ALL_GROUPS = frozenset(DataGroup)
 VOLVO_TOKEN = "/as/token.oauth2"
 PEUGEOT_TOKEN = "/idp/peugeot/am/oauth2/access_token"
@@ -114,6 +115,19 @@ async def test_after_a_connected_vehicle_outage_unlocked_cars_show_unlocked(
     await poll_all(hass, loaded_volvo)
     assert set(volvo_locks(hass).values()) == {LockState.UNLOCKED}
     assert len(volvo_locks(hass)) == 4
+
+
+async def test_an_ovms_server_answering_404_everywhere_makes_the_cars_unavailable(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, sim: Simulator
+) -> None:
+    """No stale values shown as current while every call answers 404; back afterwards."""
+    assert state_of(hass, LEAF_BATTERY) != STATE_UNAVAILABLE
+    sim.faults.add(path="/api/*", status=404)
+    await poll_all(hass, loaded_entry)
+    assert state_of(hass, LEAF_BATTERY) == STATE_UNAVAILABLE
+    sim.faults.clear()
+    await poll_all(hass, loaded_entry)
+    assert state_of(hass, LEAF_BATTERY) != STATE_UNAVAILABLE
 
 
 # --- Wrong reauths: the token endpoint ---------------------------------------------------
