@@ -25,14 +25,12 @@ from custom_components.connected_vehicle.api.errors import (
 )
 from custom_components.connected_vehicle.api.http import retry_after
 from custom_components.connected_vehicle.api.ovms import OvmsClient
-from custom_components.connected_vehicle.api.stellantis import BRANDS, StellantisClient
-from custom_components.connected_vehicle.api.volvo import ApiKeyQuota, VolvoClient
+from custom_components.connected_vehicle.api.volvo import ApiKeyQuota
 from custom_components.connected_vehicle.api.volvo.errors import quota_wait
 from simulator import Simulator
 
-from .tokens import peugeot_tokens, volvo_tokens
+from .api_clients import peugeot_client, volvo_client
 
-KEY = "demo-vcc-api-key"
 HOUR, DAY = 3600.0, 86400.0
 
 
@@ -159,15 +157,8 @@ async def test_every_client_bounds_retry_after(
 ) -> None:
     sim.faults.add(kind="rate_limit", retry_after=header)
     clients = (
-        VolvoClient(session, volvo_tokens(sim), KEY, base_url=sim_url, timeout=2),
-        StellantisClient(
-            session,
-            peugeot_tokens(sim),
-            BRANDS["peugeot"],
-            "test",
-            base_url=f"{sim_url}/connectedcar/v4",
-            timeout=2,
-        ),
+        volvo_client(session, sim, sim_url),
+        peugeot_client(session, sim, sim_url),
         OvmsClient(session, sim_url, "demo", "demo", timeout=2),
     )
     for client in clients:
@@ -183,7 +174,7 @@ async def test_volvo_quota_text_over_http_blocks_for_a_day_at_most(
     body = json.dumps({"message": "Out of call volume quota. Replenished in 99999999999.00:00:00"})
     sim.faults.add(status=403, body=body.replace("Replenished", "replenished"), times=1)
     quota = ApiKeyQuota()
-    client = VolvoClient(session, volvo_tokens(sim), KEY, base_url=sim_url, quota=quota, timeout=2)
+    client = volvo_client(session, sim, sim_url, quota=quota)
     with pytest.raises(QuotaExhaustedError) as caught:
         await client.vehicles()
     assert caught.value.retry_after == DAY

@@ -179,16 +179,6 @@ async def test_a_failing_token_endpoint_at_setup_is_retried_not_reauthed(
     assert not reauth_flows(hass)
 
 
-async def test_a_refused_refresh_is_still_a_reauth(
-    hass: HomeAssistant, loaded_volvo: MockConfigEntry, sim: Simulator
-) -> None:
-    """400 invalid_grant from the token endpoint: the grant is gone, sign in again."""
-    sim.volvo.oauth.revoke("demo")
-    expire_token(hass, loaded_volvo)
-    await poll_all(hass, loaded_volvo)
-    assert len(reauth_flows(hass)) == 1
-
-
 async def test_a_failing_stellantis_token_endpoint_is_passing_not_a_reauth(
     hass: HomeAssistant, peugeot_entry: MockConfigEntry, sim: Simulator
 ) -> None:

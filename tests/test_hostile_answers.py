@@ -20,12 +20,11 @@ from custom_components.connected_vehicle.api.errors import NotFoundError, Protoc
 from custom_components.connected_vehicle.api.models import DataGroup, Vehicle
 from custom_components.connected_vehicle.api.ovms import OvmsClient
 from custom_components.connected_vehicle.api.ovms.parse import parse_record
-from custom_components.connected_vehicle.api.stellantis import BRANDS, StellantisClient
 from custom_components.connected_vehicle.api.stellantis.parse import parse_status
-from custom_components.connected_vehicle.api.volvo import VolvoClient, parse_endpoint
+from custom_components.connected_vehicle.api.volvo import parse_endpoint
 from simulator import Simulator
 
-from .tokens import peugeot_tokens, volvo_tokens
+from .api_clients import peugeot_client, volvo_client
 
 HUGE = 10**400
 BEFORE_YEAR_ONE = "0001-01-01T00:00:00+14:00"
@@ -105,23 +104,13 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
         yield client_session
 
 
-def volvo(session: aiohttp.ClientSession, sim: Simulator, url: str) -> VolvoClient:
-    return VolvoClient(session, volvo_tokens(sim), "demo-vcc-api-key", base_url=url, timeout=5)
-
-
-def stellantis(session: aiohttp.ClientSession, sim: Simulator, url: str) -> StellantisClient:
-    return StellantisClient(
-        session, peugeot_tokens(sim), BRANDS["peugeot"], "test", base_url=f"{url}/connectedcar/v4"
-    )
-
-
 async def test_deep_json_is_a_protocol_error_in_every_client(
     session: aiohttp.ClientSession, sim: Simulator, sim_url: str
 ) -> None:
     sim.faults.add(path="*vehicles", kind="deep")  # every list; not the OVMS login
     for client in (
-        volvo(session, sim, sim_url),
-        stellantis(session, sim, sim_url),
+        volvo_client(session, sim, sim_url),
+        peugeot_client(session, sim, sim_url),
         OvmsClient(session, sim_url, "demo", "demo"),
     ):
         with pytest.raises(ProtocolError):
@@ -133,12 +122,12 @@ async def test_deep_or_mistyped_error_bodies_keep_their_status(
 ) -> None:
     """A 404 whose body nests 100,000 deep, or whose code is a list, is still a 404."""
     car = Vehicle(id=XC40, name="XC40")
-    client = volvo(session, sim, sim_url)
+    client = volvo_client(session, sim, sim_url)
     sim.faults.add(path="*/odometer", kind="deep", status=404)
     sim.faults.add(path="*/tyres", status=404, body='{"error": {"message": []}}')
     state = await client.fetch(car, {DataGroup.ODOMETER_TRIPS, DataGroup.TYRES})
     assert "trip_meter_manual" in state.readings
-    peugeot = stellantis(session, sim, sim_url)
+    peugeot = peugeot_client(session, sim, sim_url)
     e208 = next(v for v in await peugeot.vehicles() if v.vin == "VR3UHZKXZLT123456")
     for fault in ({"kind": "deep", "status": 404}, {"status": 404, "body": '{"code": []}'}):
         sim.faults.clear()

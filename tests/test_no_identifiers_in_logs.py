@@ -24,11 +24,9 @@ from custom_components.connected_vehicle.api.models import (
     Vehicle,
 )
 from custom_components.connected_vehicle.api.ovms import OvmsClient
-from custom_components.connected_vehicle.api.stellantis import BRANDS, StellantisClient
-from custom_components.connected_vehicle.api.volvo import VolvoClient
 from simulator import Simulator
 
-from .tokens import peugeot_tokens, volvo_tokens
+from .api_clients import peugeot_client, volvo_client
 
 ALL = set(DataGroup)
 API_LOGGER = "custom_components.connected_vehicle.api"
@@ -90,9 +88,7 @@ async def test_volvo(
     session: aiohttp.ClientSession, sim: Simulator, sim_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     sim.volvo.command_delay = 0
-    client = VolvoClient(
-        session, volvo_tokens(sim), "demo-vcc-api-key", base_url=sim_url, timeout=2
-    )
+    client = volvo_client(session, sim, sim_url)
     caplog.set_level(logging.DEBUG)
     vehicles = await client.vehicles()
     car = vehicles[0]
@@ -119,16 +115,7 @@ async def test_volvo(
 async def test_stellantis(
     session: aiohttp.ClientSession, sim: Simulator, sim_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    client = StellantisClient(
-        session,
-        peugeot_tokens(sim),
-        BRANDS["peugeot"],
-        "test",
-        base_url=f"{sim_url}/connectedcar/v4",
-        timeout=2,
-        status_poll_interval=0.05,
-        command_timeout=2,
-    )
+    client = peugeot_client(session, sim, sim_url, status_poll_interval=0.05, command_timeout=2)
     caplog.set_level(logging.DEBUG)
     vehicles = await client.vehicles()
     car = vehicles[0]

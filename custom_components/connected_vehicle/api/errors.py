@@ -81,6 +81,7 @@ class RateLimitedError(VehicleApiError):
         """Keep the back end's advice on when to try again."""
         super().__init__(message, status=status, request_id=request_id)
         self.retry_after = bounded_wait(retry_after, self.longest_wait)
+        self._asked = retry_after
 
 
 class QuotaExhaustedError(RateLimitedError):
@@ -94,17 +95,10 @@ class QuotaExhaustedError(RateLimitedError):
 
     longest_wait: ClassVar[float] = LONGEST_QUOTA_WAIT
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        retry_after: float | None = None,
-        status: int | None = None,
-        request_id: str | None = None,
-    ) -> None:
-        """Keep the gateway's word on when the quota is back."""
-        super().__init__(message, retry_after=retry_after, status=status, request_id=request_id)
-        self.replenished_in = bounded_wait(retry_after, LONGEST_QUOTA_WAIT, shortest=0.0)
+    @property
+    def replenished_in(self) -> float | None:
+        """Seconds the quota stays spent, as the back end said (0 s to a day)."""
+        return bounded_wait(self._asked, LONGEST_QUOTA_WAIT, shortest=0.0)
 
 
 class VehicleAsleepError(VehicleApiError):
