@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestServer
 import pytest
 
 from custom_components.connected_vehicle.api.errors import (
+    ApiKeyRefusedError,
     AuthenticationError,
     BackendUnavailableError,
     CommandFailedError,
@@ -340,9 +341,24 @@ async def test_a_token_refused_early_is_refreshed_once_and_the_call_sent_again(
         await client.fetch(xc40, {DataGroup.LOCKS_OPENINGS})
 
 
-async def test_bad_api_key(session: aiohttp.ClientSession, sim: Simulator, sim_url: str) -> None:
-    with pytest.raises(AuthenticationError, match="VCC-API-KEY"):
-        await make(session, sim, sim_url, key="wrong").vehicles()
+async def test_bad_api_key_is_not_a_refused_sign_in(
+    session: aiohttp.ClientSession, sim: Simulator, sim_url: str
+) -> None:
+    """The gateway's 401 names the key: no token refresh, and not an AuthenticationError."""
+    tokens = SimTokens(sim)
+    client = make(session, sim, sim_url, key="wrong", tokens=tokens)
+    with pytest.raises(ApiKeyRefusedError, match="VCC-API-KEY") as caught:
+        await client.vehicles()
+    assert not isinstance(caught.value, AuthenticationError)
+    assert tokens.refreshes == 0
+    good = make(session, sim, sim_url, tokens=tokens)
+    xc40 = await car(good, XC40)
+    sim.volvo.keys.remove(KEY)  # refused at run time
+    with pytest.raises(ApiKeyRefusedError):
+        await client.fetch(xc40, ALL)
+    with pytest.raises(ApiKeyRefusedError):
+        await good.fetch(xc40, {DataGroup.TYRES})
+    assert tokens.refreshes == 0
 
 
 async def test_missing_scope(session: aiohttp.ClientSession, sim: Simulator, sim_url: str) -> None:

@@ -53,6 +53,14 @@ class AuthenticationError(VehicleApiError):
     """Credentials were refused: the user must sign in again."""
 
 
+class ApiKeyRefusedError(VehicleApiError):
+    """The back end refused the application's API key (Volvo's VCC API key).
+
+    Not an AuthenticationError: signing in again cannot fix it, only another
+    key can (the glue points the user to Reconfigure).
+    """
+
+
 class PermissionDeniedError(VehicleApiError):
     """Signed in, but not allowed to read this resource (missing scope, foreign car)."""
 

@@ -14,6 +14,7 @@ import aiohttp
 
 from ..backend import TokenProvider
 from ..errors import (
+    ApiKeyRefusedError,
     AuthenticationError,
     BackendUnavailableError,
     CommandFailedError,
@@ -88,7 +89,7 @@ GROUP_ENDPOINTS: Final[Mapping[DataGroup, tuple[str, ...]]] = {
     DataGroup.HEALTH: ("diagnostics", "engine", "brakes", "warnings", "command-accessibility"),
 }
 # Errors that concern the whole account, not one endpoint: never swallowed.
-_FATAL: Final = (AuthenticationError, RateLimitedError)
+_FATAL: Final = (AuthenticationError, ApiKeyRefusedError, RateLimitedError)
 
 
 # The API each endpoint belongs to (the rest are Connected Vehicle endpoints).
@@ -366,7 +367,8 @@ class VolvoClient:
 
         The API may drop an access token before the expiry it announced: a
         refused token (401) is refreshed once and the call sent again; only a
-        second refusal is an AuthenticationError.
+        second refusal is an AuthenticationError. A refused API key
+        (ApiKeyRefusedError) is not a token problem and is raised at once.
         """
         token = await self._tokens.access_token()
         try:

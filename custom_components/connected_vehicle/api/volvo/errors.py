@@ -6,6 +6,7 @@ import re
 from typing import Final
 
 from ..errors import (
+    ApiKeyRefusedError,
     CommandFailedError,
     PermissionDeniedError,
     QuotaExhaustedError,
@@ -15,6 +16,8 @@ from ..http import Response, error_for_status
 from ..models import CommandStatus
 
 _QUOTA: Final = re.compile(r"out of call volume quota", re.IGNORECASE)
+# The gateway's 401 for a key ("invalid VCC-API-KEY"); a refused token's 401 says nothing of it.
+_BAD_KEY: Final = re.compile(r"VCC-API-KEY", re.IGNORECASE)
 _REPLENISHED: Final = re.compile(r"replenished in (?:(\d+)\.)?(\d+):(\d{2}):(\d{2})")
 _MAX_DIGITS: Final = 9  # more is longer than any wait QuotaExhaustedError keeps
 _MAX_MESSAGE: Final = 200
@@ -56,7 +59,8 @@ def error_for(response: Response) -> VehicleApiError:
     """Volvo specifics on top of the generic mapping.
 
     A used-up API key quota is a 403 from the gateway: it is a rate limit with
-    a known end, never an authentication or permission problem. 422 on a
+    a known end, never an authentication or permission problem. A refused API
+    key is a 401 naming the key, told apart from a refused token. 422 on a
     command means the car does not support it.
     """
     status, rid = response.status, response.request_id
@@ -71,6 +75,8 @@ def error_for(response: Response) -> VehicleApiError:
         )
     if status == 403:
         return PermissionDeniedError(text, status=status, request_id=rid)
+    if status == 401 and _BAD_KEY.search(message or ""):
+        return ApiKeyRefusedError(text, status=status, request_id=rid)
     if status == 422 and "/commands/" in response.path:
         return CommandFailedError(CommandStatus.NOT_SUPPORTED, text, status=status, request_id=rid)
     error = error_for_status(response)
