@@ -22,6 +22,8 @@ _FAULT_FIELDS: dict[str, type | tuple[type, ...]] = {
     "status": (int, type(None)),
     "seconds": (int, float),
     "times": (int, type(None)),
+    "retry_after": (str, type(None)),
+    "body": (str, type(None)),
 }
 
 

@@ -14,11 +14,15 @@ from aiohttp.typedefs import Handler
 
 from .responses import client_gone, hold, text
 
-FaultKind = Literal["status", "latency", "malformed", "truncated", "html", "drop", "rate_limit"]
+FaultKind = Literal[
+    "status", "latency", "malformed", "truncated", "html", "drop", "rate_limit", "deep", "empty"
+]
 FAULT_KINDS: Final = frozenset(get_args(FaultKind))
 
 _DEFAULT_STATUS: Final = {"status": 500, "html": 502, "rate_limit": 429}
 _MALFORMED: Final = b'{"soc":"84.5","units":"K",,"m_msgage_s":\n'
+# Deeper than any JSON decoder's recursion limit; valid JSON all the same.
+DEEP_NESTING: Final = 100_000
 # HTTP clients (aiohttp among them) retry an idempotent request once, at once, when the
 # connection drops; such a retry is dropped too, so that the client sees the drop.
 _RETRY_WINDOW: Final = 1.0
@@ -35,6 +39,8 @@ class Fault:
     status: int
     seconds: float
     times: int | None
+    retry_after: str | None = None
+    body: str | None = None
 
     def matches(self, method: str, path: str) -> bool:
         """Tell whether the fault applies to a request."""
@@ -65,14 +71,20 @@ class Faults:
         status: int | None = None,
         seconds: float = 0.0,
         times: int | None = None,
+        retry_after: str | None = None,
+        body: str | None = None,
     ) -> None:
         """Inject a fault for requests whose path matches the glob ``path``.
 
-        Kinds: ``status`` (``status``, default 500, plain-text body), ``latency``
-        (wait ``seconds``, then answer normally), ``malformed`` (200, invalid JSON),
-        ``truncated`` (200, the real body cut in half), ``html`` (``status``, default
-        502, an HTML error page), ``drop`` (close the connection without answering),
-        ``rate_limit`` (429, ``Retry-After: seconds`` when ``seconds`` > 0).
+        Kinds: ``status`` (``status``, default 500, a plain-text body, or ``body``
+        served as JSON, e.g. a hostile error body), ``latency`` (wait ``seconds``,
+        then answer normally), ``malformed`` (200, invalid JSON), ``truncated`` (200,
+        the real body cut in half), ``html`` (``status``, default 502, an HTML error
+        page), ``drop`` (close the connection without answering), ``rate_limit`` (429,
+        ``Retry-After: seconds`` when ``seconds`` > 0, or the header text
+        ``retry_after`` as given: ``nan``, ``-30``, an HTTP date), ``deep``
+        (``status``, default 200, JSON arrays nested 100,000 deep), ``empty``
+        (``status``, default 200, no body at all).
         """
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; use one of {sorted(FAULT_KINDS)}")
@@ -88,6 +100,8 @@ class Faults:
                 status=status if status is not None else _DEFAULT_STATUS.get(kind, 200),
                 seconds=seconds,
                 times=times,
+                retry_after=retry_after,
+                body=body,
             )
         )
 
@@ -149,6 +163,15 @@ async def answer(fault: Fault, request: web.Request, handler: Handler) -> web.St
             return web.Response()  # never reaches the client
         case "rate_limit":
             headers = {"Retry-After": str(math.ceil(fault.seconds))} if fault.seconds > 0 else {}
+            if fault.retry_after is not None:
+                headers = {"Retry-After": fault.retry_after}
             return text(429, "Too many requests\n", reason="Too many requests", headers=headers)
+        case "deep":
+            nested = "[" * DEEP_NESTING + "]" * DEEP_NESTING
+            return text(fault.status, nested, content_type="application/json")
+        case "empty":
+            return web.Response(status=fault.status, body=b"")
+        case "status" if fault.body is not None:
+            return text(fault.status, fault.body, content_type="application/json")
         case "status":
             return text(fault.status, f"{fault.status} {_reason(fault.status)}\n")

@@ -12,6 +12,7 @@ from custom_components.connected_vehicle.api.errors import (
     AuthenticationError,
     BackendUnavailableError,
     CommandFailedError,
+    NotFoundError,
     PermissionDeniedError,
     ProtocolError,
     RateLimitedError,
@@ -86,6 +87,33 @@ async def test_wrong_password(session: aiohttp.ClientSession, sim_url: str) -> N
     """A refused login is an AuthenticationError."""
     with pytest.raises(AuthenticationError):
         await OvmsClient(session, sim_url, "demo", "wrong").vehicles()
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"kind": "html", "status": 200},
+        {"kind": "empty", "status": 200},
+        {"kind": "truncated"},
+        {"kind": "malformed"},
+        {"kind": "deep"},
+    ],
+)
+async def test_login_answer_without_a_cookie_is_not_a_refusal(
+    client: OvmsClient, sim: Simulator, fault: dict[str, object]
+) -> None:
+    """200 without a session cookie (a portal page, a cut answer): no reauth, a ProtocolError."""
+    sim.faults.add(method="GET", path="/api/cookie", **fault)  # type: ignore[arg-type]
+    with pytest.raises(ProtocolError, match="no session cookie") as caught:
+        await client.vehicles()
+    assert not isinstance(caught.value, AuthenticationError)
+    sim.faults.clear()
+    assert await client.vehicles()
+    # The same on the re-login after the session expired.
+    sim.ovms.expire_sessions()
+    sim.faults.add(method="GET", path="/api/cookie", **fault)  # type: ignore[arg-type]
+    with pytest.raises(ProtocolError):
+        await client.vehicles()
 
 
 async def test_api_token_as_password(
@@ -163,6 +191,33 @@ async def test_missing_tpms_handler_is_no_data(client: OvmsClient, sim: Simulato
     state = await client.fetch(leaf, ALL)
     assert "battery_level" in state.readings
     assert not any(key.startswith("tyre_") for key in state.readings)
+
+
+async def test_tyres_alone_answering_404_is_no_data(client: OvmsClient, sim: Simulator) -> None:
+    """A poll of the crashing TPMS handler alone: the server lists the car, so no error."""
+    leaf = await vehicle(client, "LEAF")
+    sim.faults.add(method="GET", path="/api/tpms/*", kind="status", status=404)
+    assert not (await client.fetch(leaf, {DataGroup.TYRES})).readings
+
+
+async def test_a_server_answering_404_everywhere_raises(client: OvmsClient, sim: Simulator) -> None:
+    """Every endpoint and the vehicle list answer 404: no stale state passes for current."""
+    leaf = await vehicle(client, "LEAF")
+    sim.faults.add(method="GET", path="/api/*", kind="status", status=404)
+    for groups in (ALL, {DataGroup.ENERGY}, {DataGroup.TYRES}):
+        with pytest.raises(NotFoundError):
+            await client.fetch(leaf, groups)
+    sim.faults.clear()
+    assert "battery_level" in (await client.fetch(leaf, ALL)).readings
+
+
+async def test_a_car_gone_from_the_account_raises(client: OvmsClient, sim: Simulator) -> None:
+    """Its endpoints answer 404 and the fresh vehicle list no longer names it."""
+    leaf = await vehicle(client, "LEAF")
+    sim.faults.add(method="GET", path="/api/*/LEAF", kind="status", status=404)
+    sim.faults.add(method="GET", path="/api/vehicles", kind="status", status=200, body="[]")
+    with pytest.raises(NotFoundError, match="not on the account"):
+        await client.fetch(leaf, {DataGroup.ENERGY, DataGroup.LOCATION})
 
 
 async def test_refresh_connects_and_other_commands_are_refused(

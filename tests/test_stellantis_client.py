@@ -219,14 +219,20 @@ async def test_commands_via_webhook(
     sim_url: str,
     webhook: tuple[str, list[StellantisClient]],
 ) -> None:
-    """Unlock, lock, climate and charging through webhook events; logout deletes the callback."""
+    """Unlock, lock, climate and charging through webhook events; logout deletes the callback.
+
+    Each pushed final event is confirmed by reading the action back, once.
+    """
     url, receivers = webhook
     client = make_client(session, sim, sim_url, callback_url=url, status_poll_interval=60)
     receivers.append(client)
     car = await by_vin(client, P308_VIN)
+    sim.requests.reset()
     result = await client.invoke(car, Command.UNLOCK)
     assert result.status is CommandStatus.SUCCESS
     assert not sim.world.vehicle("P308").locked
+    read_backs = [p for p in sim.requests.by_path() if p.startswith("GET ") and "/remotes/" in p]
+    assert len(read_backs) == 1
     assert (await client.invoke(car, Command.LOCK)).status is CommandStatus.SUCCESS
     assert sim.world.vehicle("P308").locked
     e208 = await by_vin(client, E208_VIN)
@@ -299,6 +305,56 @@ async def test_door_open_and_webhook_timeout(
     with pytest.raises(CommandFailedError) as caught:
         await client.invoke(car, Command.HONK)
     assert caught.value.command_status == CommandStatus.TIMEOUT
+
+
+def forged_success(action_id: str) -> dict[str, object]:
+    """What anyone who learnt the webhook's address could post."""
+    return {
+        "callbackId": "whatever",
+        "type": "Remote",
+        "remoteEvent": {
+            "remoteActionId": action_id,
+            "eventStatus": {"type": "Done", "status": "Success"},
+        },
+    }
+
+
+async def pending_action(sim: Simulator) -> str:
+    """The id of the simulated remote that is running, once there is one."""
+    for _ in range(200):
+        running = [a.id for a in sim.stellantis.remotes.actions.values() if not a.done]
+        if running:
+            return running[0]
+        await asyncio.sleep(0.005)
+    raise AssertionError("no remote action started")
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [("timeout", CommandStatus.TIMEOUT), ("rejected", CommandStatus.REJECTED)],
+)
+async def test_a_forged_success_does_not_make_a_command_succeed(
+    session: aiohttp.ClientSession, sim: Simulator, sim_url: str, mode: str, expected: CommandStatus
+) -> None:
+    """A pushed Success while the remote is still pending (then never ends, or fails)."""
+    client = make_client(
+        session,
+        sim,
+        sim_url,
+        callback_url="http://127.0.0.1:9/hook",  # the cloud cannot reach it: pushes are forged
+        command_timeout=1.0,
+        status_poll_interval=0.1,
+    )
+    car = await by_vin(client, P308_VIN)
+    sim.stellantis.set_remote_mode("P308", mode)
+    unlock = asyncio.create_task(client.invoke(car, Command.UNLOCK))
+    action_id = await pending_action(sim)
+    for _ in range(20):  # a flood of them: read back once, then ignored
+        client.deliver(forged_success(action_id))
+    with pytest.raises(CommandFailedError) as caught:
+        await unlock
+    assert caught.value.command_status == expected
+    assert sim.world.vehicle("P308").locked
 
 
 async def test_callback_lost_is_registered_again(client: StellantisClient, sim: Simulator) -> None:

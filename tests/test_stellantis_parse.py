@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 from datetime import UTC, datetime
 import json
 from typing import Any
 
-from hypothesis import given, settings, strategies as st
 import pytest
 
 from custom_components.connected_vehicle.api.errors import ProtocolError
@@ -378,45 +376,3 @@ def test_hostile_blocks_never_raise() -> None:
     assert parse_status(bad_position).location is None
     far = {"lastPosition": {"geometry": {"coordinates": [3.7, 95.0]}}}
     assert parse_status(far).location is None
-
-
-_json = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
-    ),
-    max_leaves=20,
-)
-_keys = st.sampled_from(
-    [
-        "lastPosition",
-        "energies",
-        "energy",
-        "doorsState",
-        "kinetic",
-        "odometer",
-        "environment",
-        "battery",
-        "preconditioning",
-        "preconditionning",
-        "ignition",
-        "createdAt",
-        "_embedded",
-        "timed.odometer",
-    ]
-)
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.dictionaries(_keys | st.text(max_size=8), _json, max_size=10) | _json)
-def test_no_input_crashes_a_parser(body: Any) -> None:
-    """Any JSON: a state or ProtocolError, never anything else."""
-    for parser in (
-        parse_status,
-        parse_maintenance,
-        parse_remote_action,
-        parse_webhook,
-        parse_vehicle,
-    ):
-        with contextlib.suppress(ProtocolError):
-            parser(body)

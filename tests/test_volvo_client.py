@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestServer
 import pytest
 
 from custom_components.connected_vehicle.api.errors import (
+    ApiKeyRefusedError,
     AuthenticationError,
     BackendUnavailableError,
     CommandFailedError,
@@ -39,6 +40,8 @@ from custom_components.connected_vehicle.api.volvo import (
 )
 from simulator import Simulator
 
+from .api_clients import FixedTokens
+
 KEY = "demo-vcc-api-key"
 XC40 = "YV1XZEDV0P2123456"
 XC60 = "YV1UZBHV1M1234567"
@@ -48,14 +51,32 @@ ALL = set(DataGroup)
 
 
 class SimTokens:
-    """A TokenProvider handing out a token the simulator's Volvo ID issued."""
+    """A TokenProvider handing out tokens the simulator's Volvo ID issued.
+
+    A refresh issues a new token, as a valid refresh token would, unless the
+    test set ``revoked`` (the grant is gone).
+    """
 
     def __init__(
         self, sim: Simulator, username: str = "demo", scopes: tuple[str, ...] | None = None
     ) -> None:
-        self.token = str(sim.volvo.oauth.issue(username, scopes)["access_token"])
+        self.sim, self.username, self.scopes = sim, username, scopes
+        self.token = self._issue()
+        self.refreshes = 0
+        self.revoked = False
+
+    def _issue(self) -> str:
+        return str(self.sim.volvo.oauth.issue(self.username, self.scopes)["access_token"])
 
     async def access_token(self) -> str:
+        return self.token
+
+    async def refreshed_token(self, refused: str) -> str:
+        if self.revoked:
+            raise AuthenticationError("the grant was revoked")
+        if refused == self.token:
+            self.refreshes += 1
+            self.token = self._issue()
         return self.token
 
 
@@ -151,8 +172,7 @@ async def test_every_request_carries_key_token_and_operation_id(
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     try:
-        tokens = SimTokens.__new__(SimTokens)
-        tokens.token = "secret-token-123"
+        tokens = FixedTokens("secret-token-123")  # refused, and no refresh to be had
         client = VolvoClient(session, tokens, "secret-key-456", base_url=str(server.make_url("/")))
         for _ in range(2):
             with pytest.raises(AuthenticationError) as caught:
@@ -200,12 +220,18 @@ async def test_full_state_of_each_car(client: VolvoClient, sim: Simulator) -> No
     assert xc90.readings["odometer"].value == 102345
 
 
-async def test_missing_endpoint_is_not_asked_again(client: VolvoClient, sim: Simulator) -> None:
+async def test_missing_endpoint_is_skipped_after_three_polls(
+    client: VolvoClient, sim: Simulator
+) -> None:
+    """The V90 has no /tyres: after three polls answering 404 it is no longer asked."""
     v90 = await car(client, V90)
-    assert not (await client.fetch(v90, {DataGroup.TYRES})).readings
-    sim.requests.reset()
-    assert not (await client.fetch(v90, {DataGroup.TYRES})).readings
-    assert sim.requests.total() == 0
+    groups = {DataGroup.TYRES, DataGroup.ODOMETER_TRIPS}
+    tyres = "/connected-vehicle/v2/vehicles/{vin}/tyres"
+    for _ in range(3):
+        assert "odometer" in (await client.fetch(v90, groups)).readings
+    assert sim.requests.count("GET", tyres) == 3
+    await client.fetch(v90, groups)
+    assert sim.requests.count("GET", tyres) == 3
 
 
 async def test_only_requested_groups(client: VolvoClient, sim: Simulator) -> None:
@@ -291,18 +317,48 @@ async def test_account_errors_are_never_swallowed(client: VolvoClient, sim: Simu
         await client.fetch(xc40, {DataGroup.LOCKS_OPENINGS})
 
 
-async def test_expired_or_revoked_token_is_an_authentication_error(
-    client: VolvoClient, sim: Simulator
+async def test_a_token_refused_early_is_refreshed_once_and_the_call_sent_again(
+    session: aiohttp.ClientSession, sim: Simulator, sim_url: str
 ) -> None:
+    """The server dropped the token before its expiry: one refresh for all calls at once.
+
+    Refused again after the refresh, or with the grant gone: AuthenticationError.
+    """
+    tokens = SimTokens(sim)
+    client = make(session, sim, sim_url, tokens=tokens)
     xc40 = await car(client, XC40)
     sim.volvo.oauth.expire_access_tokens()
+    state = await client.fetch(xc40, ALL)
+    assert state.value("central_lock") is True
+    assert tokens.refreshes == 1
+    sim.faults.add(path="*/doors", status=401)  # refused whatever the token
+    with pytest.raises(AuthenticationError):
+        await client.fetch(xc40, {DataGroup.LOCKS_OPENINGS})
+    sim.faults.clear()
+    sim.volvo.oauth.expire_access_tokens()
+    tokens.revoked = True  # the refresh token is gone too
     with pytest.raises(AuthenticationError):
         await client.fetch(xc40, {DataGroup.LOCKS_OPENINGS})
 
 
-async def test_bad_api_key(session: aiohttp.ClientSession, sim: Simulator, sim_url: str) -> None:
-    with pytest.raises(AuthenticationError, match="VCC-API-KEY"):
-        await make(session, sim, sim_url, key="wrong").vehicles()
+async def test_bad_api_key_is_not_a_refused_sign_in(
+    session: aiohttp.ClientSession, sim: Simulator, sim_url: str
+) -> None:
+    """The gateway's 401 names the key: no token refresh, and not an AuthenticationError."""
+    tokens = SimTokens(sim)
+    client = make(session, sim, sim_url, key="wrong", tokens=tokens)
+    with pytest.raises(ApiKeyRefusedError, match="VCC-API-KEY") as caught:
+        await client.vehicles()
+    assert not isinstance(caught.value, AuthenticationError)
+    assert tokens.refreshes == 0
+    good = make(session, sim, sim_url, tokens=tokens)
+    xc40 = await car(good, XC40)
+    sim.volvo.keys.remove(KEY)  # refused at run time
+    with pytest.raises(ApiKeyRefusedError):
+        await client.fetch(xc40, ALL)
+    with pytest.raises(ApiKeyRefusedError):
+        await good.fetch(xc40, {DataGroup.TYRES})
+    assert tokens.refreshes == 0
 
 
 async def test_missing_scope(session: aiohttp.ClientSession, sim: Simulator, sim_url: str) -> None:

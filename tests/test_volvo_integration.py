@@ -173,11 +173,6 @@ async def test_revoked_sign_in_at_setup_is_an_auth_failure(
     assert flow_sources(hass) == [SOURCE_REAUTH]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a 401 from the API with a token Home Assistant thinks valid goes straight to "
-    "reauth; the client should force one token refresh and retry first (see report)",
-)
 async def test_access_token_refused_by_the_api_is_refreshed_not_reauthed(
     hass: HomeAssistant, loaded_volvo: MockConfigEntry, sim: Simulator
 ) -> None:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 from datetime import UTC, datetime
 import json
 from typing import Any
 
-from hypothesis import given, settings, strategies as st
 import pytest
 
 from custom_components.connected_vehicle.api.errors import ProtocolError
@@ -445,39 +443,3 @@ def test_wrong_json_type_is_a_protocol_error(body: Any) -> None:
         parse_details("V", body)
     with pytest.raises(ProtocolError):
         parse_invoke(body)
-
-
-_json = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
-    ),
-    max_leaves=12,
-)
-_names = st.sampled_from((
-    "centralLock", "carLocked", "frontLeft", "tailGate", "odometer", "fuelAmount",
-    "timeToService", "chargingStatus", "batteryChargeLevel", "geometry", "properties", "data",
-    "value", "unit", "timestamp", "updatedAt", "status",
-))  # fmt: skip
-_value_objects = st.fixed_dictionaries(
-    {},
-    optional={"value": _json, "unit": _json, "timestamp": _json, "status": _json},
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.dictionaries(_names | st.text(max_size=8), _value_objects | _json, max_size=8) | _json)
-def test_no_input_crashes_a_parser(body: Any) -> None:
-    """Whatever JSON arrives, parsers answer readings or ProtocolError."""
-    for endpoint in ENDPOINTS:
-        try:
-            parse_endpoint(endpoint, body)
-        except ProtocolError:
-            assert not isinstance(body, dict)
-    for parser in (parse_commands, parse_vehicle_list, parse_energy_capabilities, parse_invoke):
-        with contextlib.suppress(ProtocolError):
-            parser(body)
-    try:
-        parse_details("V", body)
-    except ProtocolError:
-        assert not isinstance(body, dict)

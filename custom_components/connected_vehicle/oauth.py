@@ -13,16 +13,24 @@ refresh stays with Home Assistant's ``OAuth2Session``.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 import json
-from typing import Any, override
+import logging
+from typing import Any, Final, override
 
 from aiohttp import ClientError
 from homeassistant.components.application_credentials import ClientCredential
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import OAuth2TokenRequestBaseError, OAuth2TokenRequestReauthError
+from homeassistant.exceptions import (
+    OAuth2TokenRequestBaseError,
+    OAuth2TokenRequestConnectionError,
+    OAuth2TokenRequestReauthError,
+    OAuth2TokenRequestTransientError,
+)
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.config_entry_oauth2_flow import (
     AbstractOAuth2Implementation,
     LocalOAuth2Implementation,
@@ -30,7 +38,15 @@ from homeassistant.helpers.config_entry_oauth2_flow import (
     OAuth2Session,
 )
 
+from .api.coerce import as_float
 from .api.errors import AuthenticationError, BackendUnavailableError
+from .api.http import Response
+
+_LOGGER = logging.getLogger(__name__)
+
+# OAuth2 token errors (RFC 6749, 5.2) that refuse the grant or the client: sign in again.
+_REFUSALS: Final = frozenset({"invalid_grant", "invalid_client", "unauthorized_client"})
+_LONGEST_LIFETIME: Final = 365 * 86400.0  # seconds; a longer expires_in is not believed
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +126,48 @@ class ProviderImplementation(LocalOAuth2ImplementationWithPkce):
             **self.provider.extra_authorize_data,
         }
 
+    @override
+    async def _token_request(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Ask the token endpoint; a refusal only when it refuses the grant or the client.
+
+        Home Assistant's own request takes any 4xx for a refusal (a firewall's
+        403 or a maintenance page's 404 would start reauth) and lets a 200 that
+        is not JSON escape as JSONDecodeError. Here only a 400 or 401 naming
+        invalid_grant, invalid_client or unauthorized_client is refused
+        (OAuth2TokenRequestReauthError); any other failure is passing
+        (OAuth2TokenRequestTransientError, or OAuth2TokenRequestConnectionError
+        when no usable token came back: no access token, no finite lifetime).
+        """
+        form = {**data, "client_id": self.client_id}
+        if self.client_secret:
+            form["client_secret"] = self.client_secret
+        try:
+            async with async_get_clientsession(self.hass).post(self.token_url, data=form) as resp:
+                text = await resp.text(errors="replace")
+        except ClientError as err:
+            raise OAuth2TokenRequestConnectionError(domain=self.service_domain) from err
+        body = Response(resp.status, resp.headers, text, "", "token").json_object()
+        code = body.get("error") if isinstance(body.get("error"), str) else None
+        if resp.status >= 400:
+            _LOGGER.debug("Token request for %s answered %s (%s)", self.domain, resp.status, code)
+            refused = resp.status in (400, 401) and code in _REFUSALS
+            failure = OAuth2TokenRequestReauthError if refused else OAuth2TokenRequestTransientError
+            raise failure(
+                request_info=resp.request_info,
+                history=resp.history,
+                status=resp.status,
+                message=code or resp.reason or "token request failed",
+                headers=resp.headers,
+                domain=self.service_domain,
+            )
+        lifetime = as_float(body.get("expires_in"), field="expires_in")
+        if not isinstance(body.get("access_token"), str) or lifetime is None or lifetime <= 0:
+            _LOGGER.debug(
+                "Token request for %s answered %s without a usable token", self.domain, resp.status
+            )
+            raise OAuth2TokenRequestConnectionError(domain=self.service_domain)
+        return {**body, "expires_in": min(lifetime, _LONGEST_LIFETIME)}
+
 
 def bind(
     hass: HomeAssistant,
@@ -152,6 +210,7 @@ class SessionTokens:
     def __init__(self, session: OAuth2Session) -> None:
         """Use the entry's session."""
         self._session = session
+        self._refresh_lock = asyncio.Lock()
 
     async def access_token(self) -> str:
         """A valid access token, refreshed first when it has (nearly) expired."""
@@ -162,6 +221,22 @@ class SessionTokens:
         except (OAuth2TokenRequestBaseError, ClientError) as err:
             raise BackendUnavailableError("the token refresh failed") from err
         return str(self._session.token["access_token"])
+
+    async def refreshed_token(self, refused: str) -> str:
+        """A new access token, the API having refused ``refused`` before its expiry.
+
+        The stored token is marked expired, so that Home Assistant's session
+        refreshes it (with its own lock, storage and reauth on a refused
+        grant); callers refused the same token at once share one refresh.
+        """
+        async with self._refresh_lock:
+            if self._session.token.get("access_token") == refused:
+                entry = self._session.config_entry
+                token = {**self._session.token, "expires_at": 0}
+                self._session.hass.config_entries.async_update_entry(
+                    entry, data={**entry.data, "token": token}
+                )
+            return await self.access_token()
 
 
 class StaticTokens:
@@ -174,3 +249,7 @@ class StaticTokens:
     async def access_token(self) -> str:
         """The token's access token."""
         return self._access_token
+
+    async def refreshed_token(self, refused: str) -> str:
+        """No refresh here: a fresh sign-in whose token is refused is refused."""
+        raise AuthenticationError("the new sign-in's access token was refused")

@@ -39,11 +39,14 @@ async def test_faults_over_http(client: aiohttp.ClientSession) -> None:
         assert response.status == 503
     async with client.post("/admin/faults", json={"path": "/api/*", "status": 500}) as response:
         assert response.status == 200
+    hostile = {"path": "/api/x", "kind": "rate_limit", "retry_after": "inf", "body": "[]"}
+    async with client.post("/admin/faults", json=hostile) as response:
+        assert response.status == 200
     async with client.delete("/admin/faults") as response:
         assert (await response.json()) == {"faults": []}
     async with client.get("/api/vehicles", params=DEMO) as response:
         assert response.status == 200
-    for bad in ({"kind": "teapot"}, {"status": "500"}, {"colour": "red"}, [1]):
+    for bad in ({"kind": "teapot"}, {"status": "500"}, {"colour": "red"}, {"retry_after": 5}, [1]):
         async with client.post("/admin/faults", json=bad) as response:
             assert response.status == 400
 

@@ -91,6 +91,36 @@ async def test_rate_limit_fault(sim: Simulator, client: aiohttp.ClientSession) -
         assert await response.text() == "Too many requests\n"
 
 
+async def test_rate_limit_with_any_retry_after_text(
+    sim: Simulator, client: aiohttp.ClientSession
+) -> None:
+    """A hostile server's Retry-After goes out as given (the client must cope)."""
+    sim.faults.add(path=STATUS, kind="rate_limit", retry_after="nan", times=1)
+    async with client.get(STATUS, params=DEMO) as response:
+        assert response.status == 429
+        assert response.headers["Retry-After"] == "nan"
+
+
+async def test_deep_and_empty_bodies(sim: Simulator, client: aiohttp.ClientSession) -> None:
+    sim.faults.add(path=STATUS, kind="deep", times=1)
+    async with client.get(STATUS, params=DEMO) as response:
+        assert response.status == 200
+        body = await response.text()
+    assert body == "[" * 100_000 + "]" * 100_000
+    sim.faults.add(path=STATUS, kind="empty", status=200, times=1)
+    async with client.get(STATUS, params=DEMO) as response:
+        assert response.status == 200
+        assert await response.read() == b""
+
+
+async def test_status_with_a_json_body(sim: Simulator, client: aiohttp.ClientSession) -> None:
+    sim.faults.add(path=STATUS, status=404, body='{"code": []}', times=1)
+    async with client.get(STATUS, params=DEMO) as response:
+        assert response.status == 404
+        assert response.headers["Content-Type"] == "application/json"
+        assert await response.json() == {"code": []}
+
+
 async def test_fault_matching(sim: Simulator, client: aiohttp.ClientSession) -> None:
     """Method and glob must match; times=None lasts until cleared."""
     sim.faults.add(method="DELETE", path="/api/*", status=503)

@@ -26,6 +26,19 @@ class Backend(Protocol):
         """Release what the account holds on the server (sessions)."""
 
 
+@runtime_checkable
+class ReportsDeniedAccess(Protocol):
+    """A back end that tells what the account may not read for a car (HTTP 403).
+
+    Such a refusal is a missing permission (a scope the sign-in lacks), not a
+    missing feature of the car: the glue raises a repair issue while a car's
+    set is not empty, and the other readings keep coming.
+    """
+
+    def denied(self, vehicle: Vehicle) -> frozenset[str]:
+        """Names of what the account may not read for ``vehicle`` (e.g. ``windows``)."""
+
+
 class TokenProvider(Protocol):
     """Hands out a valid OAuth2 access token, refreshing it when needed.
 
@@ -36,6 +49,14 @@ class TokenProvider(Protocol):
 
     async def access_token(self) -> str:
         """A currently valid access token."""
+
+    async def refreshed_token(self, refused: str) -> str:
+        """A new access token, the API having refused ``refused`` though it had not expired.
+
+        Refreshes only if ``refused`` is still the current token (so callers
+        refused at once share one refresh); AuthenticationError when the grant
+        is gone.
+        """
 
 
 @runtime_checkable

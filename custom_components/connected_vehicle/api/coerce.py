@@ -1,8 +1,10 @@
 """Tolerant value coercion shared by every parser.
 
 Back ends send numbers as strings, flags as bit values, empty strings for
-"unknown". These helpers answer None for anything they cannot read (with a
-debug log), so one odd field never fails a whole snapshot.
+"unknown". These helpers answer None for anything they cannot read or
+represent (with a debug log): a number of 400 digits, NaN or infinity, a time
+beyond the calendar's ends. So one odd field never fails a whole snapshot,
+and no non-finite number ever reaches an entity.
 """
 
 from __future__ import annotations
@@ -26,7 +28,12 @@ def as_float(raw: Any, *, field: str = "") -> float | None:
     except TypeError, ValueError:
         _LOGGER.debug("Ignoring %s: not a number", field or "value")
         return None
-    return number if math.isfinite(number) else None
+    except OverflowError:
+        number = math.inf  # an integer too large for a float
+    if not math.isfinite(number):
+        _LOGGER.debug("Ignoring %s: not a finite number", field or "value")
+        return None
+    return number
 
 
 def as_flag(raw: Any, *, field: str = "") -> bool | None:
@@ -41,8 +48,13 @@ def as_text(raw: Any) -> str | None:
     """A non-empty string from a string or number; None otherwise."""
     if isinstance(raw, bool) or raw is None:
         return None
-    if isinstance(raw, int | float):
-        return str(raw)
+    if isinstance(raw, float):
+        return str(raw) if math.isfinite(raw) else None
+    if isinstance(raw, int):
+        try:
+            return str(raw)
+        except ValueError:  # more digits than Python converts to text
+            return None
     if isinstance(raw, str):
         return raw.strip() or None
     return None
@@ -54,10 +66,12 @@ def as_utc(raw: Any, fmt: str | None = None) -> datetime | None:
         return None
     try:
         parsed = datetime.strptime(raw, fmt) if fmt else datetime.fromisoformat(raw)  # noqa: DTZ007
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     except ValueError:
-        _LOGGER.debug("Ignoring unreadable time %r", raw)
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        _LOGGER.debug("Ignoring unreadable time %r", raw[:40])
+    except OverflowError:  # 0001-01-01T00:00:00+14:00 is before year 1 in UTC
+        _LOGGER.debug("Ignoring a time beyond the calendar %r", raw[:40])
+    return None
 
 
 def as_object(raw: Any, what: str) -> dict[str, Any]:

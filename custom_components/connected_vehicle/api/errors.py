@@ -2,6 +2,28 @@
 
 from __future__ import annotations
 
+import math
+from typing import ClassVar, Final
+
+# Every wait a back end asks for is kept inside these bounds (seconds): a
+# shorter one would make a request storm, a longer one stop polling for good.
+SHORTEST_WAIT: Final = 5.0
+LONGEST_WAIT: Final = 3600.0
+LONGEST_QUOTA_WAIT: Final = 86400.0  # a daily quota replenishes within a day
+
+
+def bounded_wait(
+    seconds: float | None, longest: float = LONGEST_WAIT, shortest: float = SHORTEST_WAIT
+) -> float | None:
+    """``seconds`` clamped to [shortest, longest]; None when unknown or not a number.
+
+    Takes ints of any size (they compare exactly, without overflow), so a
+    wait read from hostile text never becomes infinite or NaN.
+    """
+    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+        return None
+    return float(min(max(seconds, shortest), longest))
+
 
 class VehicleApiError(Exception):
     """Base of every error a client raises.
@@ -31,6 +53,14 @@ class AuthenticationError(VehicleApiError):
     """Credentials were refused: the user must sign in again."""
 
 
+class ApiKeyRefusedError(VehicleApiError):
+    """The back end refused the application's API key (Volvo's VCC API key).
+
+    Not an AuthenticationError: signing in again cannot fix it, only another
+    key can (the glue points the user to Reconfigure).
+    """
+
+
 class PermissionDeniedError(VehicleApiError):
     """Signed in, but not allowed to read this resource (missing scope, foreign car)."""
 
@@ -40,7 +70,13 @@ class NotFoundError(VehicleApiError):
 
 
 class RateLimitedError(VehicleApiError):
-    """Too many calls; ``retry_after`` says how many seconds to wait, when known."""
+    """Too many calls; ``retry_after`` says how many seconds to wait, when known.
+
+    Whatever a producer passes, ``retry_after`` is finite and bounded (see
+    ``bounded_wait``), so no caller has to check it again.
+    """
+
+    longest_wait: ClassVar[float] = LONGEST_WAIT
 
     def __init__(
         self,
@@ -52,11 +88,25 @@ class RateLimitedError(VehicleApiError):
     ) -> None:
         """Keep the back end's advice on when to try again."""
         super().__init__(message, status=status, request_id=request_id)
-        self.retry_after = retry_after
+        self.retry_after = bounded_wait(retry_after, self.longest_wait)
+        self._asked = retry_after
 
 
 class QuotaExhaustedError(RateLimitedError):
-    """The account's (or API key's) daily call quota is spent until ``retry_after``."""
+    """The account's (or API key's) daily call quota is spent.
+
+    ``replenished_in`` is how long the quota stays spent (what to hold calls
+    back for, at most a day, possibly 0); ``retry_after`` when to poll again
+    (never sooner than SHORTEST_WAIT, so a quota that says "now" again and
+    again cannot make a request storm).
+    """
+
+    longest_wait: ClassVar[float] = LONGEST_QUOTA_WAIT
+
+    @property
+    def replenished_in(self) -> float | None:
+        """Seconds the quota stays spent, as the back end said (0 s to a day)."""
+        return bounded_wait(self._asked, LONGEST_QUOTA_WAIT, shortest=0.0)
 
 
 class VehicleAsleepError(VehicleApiError):
@@ -81,6 +131,14 @@ class CommandFailedError(VehicleApiError):
 
 class BackendUnavailableError(VehicleApiError):
     """The back end could not be reached or failed (5xx, timeout, connection)."""
+
+
+class UntrustedCertificateError(BackendUnavailableError):
+    """The server's TLS certificate is not trusted (self-signed, expired, another host's).
+
+    Common for a home OVMS server; the user may turn certificate checks off
+    for that server.
+    """
 
 
 class ProtocolError(VehicleApiError):

@@ -16,6 +16,7 @@ from ..errors import (
     CommandFailedError,
     NotFoundError,
     PermissionDeniedError,
+    ProtocolError,
     VehicleApiError,
 )
 from ..http import DEFAULT_TIMEOUT, HttpClient, RequestBudget, Response, error_for_status
@@ -85,10 +86,20 @@ class OvmsClient:
         *,
         budget: RequestBudget | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        verify_ssl: bool = True,
     ) -> None:
-        """Use an injected session (one that keeps no cookies of its own is best)."""
+        """Use an injected session (one that keeps no cookies of its own is best).
+
+        ``verify_ssl`` False accepts a server's self-signed certificate; with
+        it on, an untrusted certificate raises UntrustedCertificateError.
+        """
         self._http = HttpClient(
-            session, server_url, budget=budget, timeout=timeout, error_mapper=_error_for
+            session,
+            server_url,
+            budget=budget,
+            timeout=timeout,
+            error_mapper=_error_for,
+            verify_ssl=verify_ssl,
         )
         self._username = username
         self._password = password
@@ -98,13 +109,24 @@ class OvmsClient:
         self._vehicle_list: tuple[float, dict[str, bool]] | None = None
 
     async def login(self) -> None:
-        """Log in and keep the session cookie; AuthenticationError when refused."""
+        """Log in and keep the session cookie.
+
+        AuthenticationError only when the server refuses the credentials (401,
+        or 404 "Authentication failed" from old servers). A 200 without a
+        session cookie (an HTML page, an empty, truncated or malformed body: a
+        proxy or a server that is not OVMS) is a ProtocolError: signing in
+        again would not help.
+        """
         params = {"username": self._username, "password": self._password}
         response = await self._http.request("GET", "/api/cookie", params=params)
         cookie = SimpleCookie()
         cookie.load(response.headers.get("Set-Cookie", ""))
         if SESSION_COOKIE not in cookie:
-            raise AuthenticationError("/api/cookie: no session cookie in the answer")
+            raise ProtocolError(
+                "/api/cookie: the answer holds no session cookie",
+                status=response.status,
+                request_id=response.request_id,
+            )
         self._cookie = cookie[SESSION_COOKIE].value
 
     async def logout(self) -> None:
@@ -120,23 +142,34 @@ class OvmsClient:
     async def vehicles(self) -> list[Vehicle]:
         """The account's cars, named by their ids, with VIN and model where the car told."""
         online = await self._vehicle_list_cached(max_age=0)
+        self._http.mask.hide(*online)
         protocols = await asyncio.gather(
             *(self._get_json_or_none(f"/api/protocol/{vehicle_id}") for vehicle_id in online)
         )
-        return [
+        vehicles = [
             parse_vehicle(vehicle_id, protocol)
             for vehicle_id, protocol in zip(online, protocols, strict=True)
         ]
+        self._http.mask.hide(*(vehicle.vin for vehicle in vehicles))
+        return vehicles
 
     async def fetch(self, vehicle: Vehicle, groups: set[DataGroup]) -> VehicleState:
-        """The requested groups' state, one request per endpoint, all at once."""
+        """The requested groups' state, one request per endpoint, all at once.
+
+        When every endpoint answered 404, the server is asked (afresh) whether
+        it lists the car at all: a server answering 404 everywhere, or a car
+        gone from the account, raises instead of passing for "no data".
+        """
+        self._http.mask.hide(vehicle.id, vehicle.vin)
         endpoints = sorted({_ENDPOINTS[group] for group in groups if group in _ENDPOINTS})
         results = await asyncio.gather(
             *(self._fetch_endpoint(vehicle.id, endpoint) for endpoint in endpoints)
         )
+        if endpoints and all(result is None for result in results):
+            await self._confirm_listed(vehicle)
         state = VehicleState()
         for result in results:
-            state = state.merged(result)
+            state = state.merged(result or VehicleState())
         if DataGroup.LOCKS_OPENINGS in groups:
             online = (await self._vehicle_list_cached(VEHICLE_LIST_TTL)).get(vehicle.id)
             if online is not None:
@@ -145,6 +178,7 @@ class OvmsClient:
 
     async def connect(self, vehicle: Vehicle) -> ConnectInfo:
         """Connect to the car as a peer: it then sends fresh data at its short interval."""
+        self._http.mask.hide(vehicle.id, vehicle.vin)
         response = await self._authenticated("GET", f"/api/vehicle/{vehicle.id}")
         return parse_connect(response.json())
 
@@ -159,9 +193,17 @@ class OvmsClient:
         await self.connect(vehicle)
         return CommandResult(CommandStatus.SUCCESS)
 
-    async def _fetch_endpoint(self, vehicle_id: str, endpoint: str) -> VehicleState:
+    async def _fetch_endpoint(self, vehicle_id: str, endpoint: str) -> VehicleState | None:
+        """The endpoint's state; None when it answered 404."""
         payload = await self._get_json_or_none(f"/api/{endpoint}/{vehicle_id}")
-        return VehicleState() if payload is None else _PARSERS[endpoint](payload)
+        return None if payload is None else _PARSERS[endpoint](payload)
+
+    async def _confirm_listed(self, vehicle: Vehicle) -> None:
+        """NotFoundError unless a fresh vehicle list names the car (its own 404s raise too)."""
+        if vehicle.id not in await self._vehicle_list_cached(max_age=0):
+            raise NotFoundError(
+                f"/api/vehicles: {self._http.mask(vehicle.id)} is not on the account", status=404
+            )
 
     async def _get_json_or_none(self, path: str) -> Any:
         """JSON of a GET, None when the server has nothing there (404).
@@ -172,7 +214,7 @@ class OvmsClient:
         try:
             return (await self._authenticated("GET", path)).json()
         except NotFoundError:
-            _LOGGER.debug("%s: no data on the server", path)
+            _LOGGER.debug("%s: no data on the server", self._http.mask(path))
             return None
 
     async def _vehicle_list_cached(self, max_age: float) -> dict[str, bool]:

@@ -116,7 +116,7 @@ def parse_vehicle(vehicle_id: str, protocol: Any) -> Vehicle:
     records = protocol if isinstance(protocol, list) else []
     for record in records:
         if isinstance(record, dict) and record.get("m_code") == "F":
-            fields = str(record.get("m_msg") or "").split(",")
+            fields = (as_text(record.get("m_msg")) or "").split(",")
             vin = as_text(fields[1]) if len(fields) > 1 else None
             vehicle_type = as_text(fields[4]) if len(fields) > 4 else None
     brand, model = describe_vehicle_type(vehicle_type)

@@ -6,11 +6,12 @@ Collections are HAL pages followed through ``_links.next``; vehicle data
 comes from the links each vehicle resource gives.
 
 Remote actions need a registered callback: with ``callback_url`` the client
-registers that webhook and waits for the final event (``deliver`` is fed the
-webhook bodies the integration receives); without one it registers a
-webhook at ``NO_WEBHOOK_TARGET`` (a ``.invalid`` host, RFC 6761, which can
-never receive anything) and reads the action's status back every
-``status_poll_interval`` seconds. Either way ``command_timeout`` bounds the
+registers that webhook and, when a final event arrives (``deliver`` is fed
+the webhook bodies the integration receives), confirms it by reading the
+action's status back; without one it registers a webhook at
+``NO_WEBHOOK_TARGET`` (a ``.invalid`` host, RFC 6761, which can never
+receive anything). Either way the status is also read back every
+``status_poll_interval`` seconds at most, and ``command_timeout`` bounds the
 wait.
 """
 
@@ -19,7 +20,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 import contextlib
-import json
 import logging
 from typing import Any, Final
 
@@ -27,7 +27,13 @@ import aiohttp
 from yarl import URL
 
 from ..backend import TokenProvider
-from ..errors import CommandFailedError, NotFoundError, VehicleApiError
+from ..errors import (
+    BackendUnavailableError,
+    CommandFailedError,
+    NotFoundError,
+    ProtocolError,
+    VehicleApiError,
+)
 from ..http import DEFAULT_TIMEOUT, HttpClient, Response, error_for_status
 from ..models import (
     Command,
@@ -74,11 +80,8 @@ class _NoDataError(NotFoundError):
 def _error_for(response: Response) -> VehicleApiError:
     """The generic mapping, telling "no data yet" 404s from others."""
     if response.status == 404:
-        try:
-            code = json.loads(response.text).get("code")
-        except ValueError, AttributeError:
-            code = None
-        if code in _NO_DATA_CODES:
+        code = response.json_object().get("code")
+        if isinstance(code, int) and code in _NO_DATA_CODES:
             return _NoDataError(
                 f"{response.path}: no data", status=404, request_id=response.request_id
             )
@@ -124,6 +127,8 @@ class StellantisClient:
         """Every vehicle of the account, over all pages."""
         items = await self._collect(self._api("/user/vehicles"), "vehicles")
         entries = [entry for item in items if (entry := parse_vehicle(item)) is not None]
+        for entry in entries:
+            self._http.mask.hide(entry.vehicle.id, entry.vehicle.vin)
         self._links = {entry.vehicle.id: entry.links for entry in entries}
         return [entry.vehicle for entry in entries]
 
@@ -132,6 +137,7 @@ class StellantisClient:
 
         A status call returns all it holds, whichever of its groups were asked for.
         """
+        self._http.mask.hide(vehicle.id, vehicle.vin)
         jobs = []
         if groups & STATUS_GROUPS:
             jobs.append(self._status(vehicle))
@@ -146,6 +152,7 @@ class StellantisClient:
         self, vehicle: Vehicle, command: Command, arguments: CommandArguments | None = None
     ) -> CommandResult:
         """Send a remote action and wait for its final status."""
+        self._http.mask.hide(vehicle.id, vehicle.vin)
         if command not in vehicle.commands:
             raise CommandFailedError(
                 CommandStatus.NOT_SUPPORTED, f"{command} is not available for this vehicle"
@@ -220,9 +227,9 @@ class StellantisClient:
             page, target, params = self._router.url(path), next_href, None
             next_path, next_query = self._router.route(target, page)
             if (next_path, tuple(sorted(next_query.items()))) in seen:
-                _LOGGER.debug("%s: the next link points back; stopping", path)
+                _LOGGER.debug("%s: the next link points back; stopping", self._http.mask(path))
                 return items
-        _LOGGER.debug("%s: more than %s pages; stopping", first, MAX_PAGES)
+        _LOGGER.debug("%s: more than %s pages; stopping", self._http.mask(first), MAX_PAGES)
         return items
 
     def _api(self, path: str) -> str:
@@ -302,36 +309,44 @@ class StellantisClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _final(self, action_id: str, status_href: str) -> RemoteProgress:
-        """Wait for the action's final status, from the webhook or by reading it back.
+        """Wait for the action's final status, read back from the API.
 
-        A webhook URL Home Assistant knows may still be out of the cloud's reach
-        (an internal address), so the status is read back as well: early, then
-        less often, until one of the two tells the final status.
+        A webhook event is only a hint (anyone who learns the webhook's address
+        can post one): a pushed final event makes the client read the status
+        back at once, and only what it reads counts. An event the read-back
+        contradicts stops the client listening for this action, so forged posts
+        cannot make it read in a loop. Without a push (a webhook URL out of the
+        cloud's reach, or none) the status is read back early, then less often.
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._command_timeout
-        pushed = self._waiters.wait_for(action_id) if self._callback_url is not None else None
+        hint = self._waiters.wait_for(action_id) if self._callback_url is not None else None
         wait = min(FIRST_READ_BACK, self._poll_interval)
         try:
             while (remaining := deadline - loop.time()) > 0:
-                if pushed is not None:
+                if hint is not None:
                     with contextlib.suppress(TimeoutError):
-                        return await asyncio.wait_for(asyncio.shield(pushed), min(wait, remaining))
+                        await asyncio.wait_for(asyncio.shield(hint), min(wait, remaining))
                 else:
                     await asyncio.sleep(min(wait, remaining))
-                wait = min(wait * 2, self._poll_interval)
                 progress = await self._read_back(status_href)
                 if progress is not None and progress.done:
                     return progress
+                if hint is not None and hint.done():
+                    _LOGGER.debug("Remote %s: a pushed final status not confirmed", action_id[:8])
+                    hint = None
+                wait = min(wait * 2, self._poll_interval)
         finally:
-            if pushed is not None and not pushed.done():
+            if hint is not None and not hint.done():
                 self._waiters.forget(action_id)
         raise CommandFailedError(
             CommandStatus.TIMEOUT, f"no final status after {self._command_timeout:g} s"
         )
 
     async def _read_back(self, status_href: str) -> RemoteProgress | None:
+        """The action's progress; None when it cannot be read right now (asked again later)."""
         try:
             return parse_remote_action(await self._get(status_href))
-        except NotFoundError:
+        except (NotFoundError, BackendUnavailableError, ProtocolError) as err:
+            _LOGGER.debug("Could not read the remote's status back: %s", err)
             return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 import logging
+import math
 import re
 from typing import Any, Final
 
@@ -85,4 +86,8 @@ def minutes(raw: Any, field: str) -> float | None:
             _LOGGER.debug("Ignoring %s: not an ISO 8601 duration", field)
         return None
     parts = {k: float(v.replace(",", ".")) if v else 0.0 for k, v in match.groupdict().items()}
-    return parts["d"] * 1440 + parts["h"] * 60 + parts["m"] + parts["s"] / 60
+    total = parts["d"] * 1440 + parts["h"] * 60 + parts["m"] + parts["s"] / 60
+    if not math.isfinite(total):
+        _LOGGER.debug("Ignoring %s: too long a duration", field)
+        return None
+    return total

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 import hashlib
 import logging
+import time
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -14,11 +15,14 @@ import aiohttp
 
 from ..backend import TokenProvider
 from ..errors import (
+    ApiKeyRefusedError,
     AuthenticationError,
+    BackendUnavailableError,
     CommandFailedError,
     NotFoundError,
     PermissionDeniedError,
     ProtocolError,
+    QuotaExhaustedError,
     RateLimitedError,
     VehicleApiError,
 )
@@ -41,6 +45,7 @@ from .const import (
     LOCATION,
     OPERATION_ID_HEADER,
 )
+from .endpoints import EndpointLedger
 from .errors import error_for
 from .parse import parse_endpoint
 from .quota import ApiKeyQuota
@@ -85,17 +90,21 @@ GROUP_ENDPOINTS: Final[Mapping[DataGroup, tuple[str, ...]]] = {
     DataGroup.HEALTH: ("diagnostics", "engine", "brakes", "warnings", "command-accessibility"),
 }
 # Errors that concern the whole account, not one endpoint: never swallowed.
-_FATAL: Final = (AuthenticationError, RateLimitedError)
+_FATAL: Final = (AuthenticationError, ApiKeyRefusedError, RateLimitedError)
+
+
+# The API each endpoint belongs to (the rest are Connected Vehicle endpoints).
+_OTHER_APIS: Final[Mapping[str, str]] = {"energy-state": ENERGY, "location": LOCATION}
 
 
 @dataclass
 class _Car:
-    """What the client learnt about a car: energy support and endpoints it lacks."""
+    """What the client learnt about a car: energy support and how its endpoints answer."""
 
     has_battery: bool
     has_tank: bool
     energy_state: bool
-    unsupported: set[str] = field(default_factory=set)
+    endpoints: EndpointLedger
 
 
 class VolvoClient:
@@ -117,8 +126,12 @@ class VolvoClient:
         quota: ApiKeyQuota | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         poll_delays: Sequence[float] = ASYNC_POLL_DELAYS,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """Use the injected session; ``base_url`` may point at another server (the simulator)."""
+        """Use the injected session; ``base_url`` may point at another server (the simulator).
+
+        ``clock`` (seconds) schedules when skipped endpoints are asked again.
+        """
         self._http = HttpClient(
             session,
             base_url,
@@ -130,6 +143,7 @@ class VolvoClient:
         self._api_key = api_key
         self.quota = quota if quota is not None else ApiKeyQuota()
         self._poll_delays = tuple(poll_delays)
+        self._clock = clock
         self._cars: dict[str, _Car] = {}
 
     # Backend protocol
@@ -143,16 +157,20 @@ class VolvoClient:
                 break
             response = await self._request("GET", CONNECTED_VEHICLE + _page_query(query))
             page, query = parse_vehicle_list(response.json())
+            self._http.mask.hide(*page)
             vins += [vin for vin in page if vin not in vins]
         return list(await asyncio.gather(*(self._vehicle(vin) for vin in vins)))
 
     async def fetch(self, vehicle: Vehicle, groups: set[DataGroup]) -> VehicleState:
         """The requested groups' readings; each endpoint once, all at once.
 
-        An endpoint the car lacks (404) is remembered and not asked again. One
-        failing endpoint does not lose the others' readings, unless the failure
-        concerns the account (authentication, quota) or every endpoint failed.
+        One failing endpoint does not lose the others' readings, unless the
+        failure concerns the account (authentication, quota), every endpoint of
+        the Connected Vehicle API answered 404 (an outage, or the car left the
+        account), or nothing answered at all. Endpoints the car lacks or the
+        account may not read are skipped for a while (see ``EndpointLedger``).
         """
+        self._http.mask.hide(vehicle.id, vehicle.vin)
         car = self._car(vehicle)
         endpoints = [
             endpoint
@@ -166,13 +184,18 @@ class VolvoClient:
             return_exceptions=True,
         )
         state = VehicleState()
-        missing: list[tuple[str, VehicleApiError]] = []
+        answered: list[str] = []
+        not_found: dict[str, NotFoundError] = {}
+        denied: dict[str, PermissionDeniedError] = {}
         errors: list[VehicleApiError] = []
         for endpoint, result in zip(endpoints, results, strict=True):
             if isinstance(result, VehicleState):
                 state = state.merged(result)
-            elif isinstance(result, (NotFoundError, PermissionDeniedError)):
-                missing.append((endpoint, result))
+                answered.append(endpoint)
+            elif isinstance(result, NotFoundError):
+                not_found[endpoint] = result
+            elif isinstance(result, PermissionDeniedError):
+                denied[endpoint] = result
             elif isinstance(result, VehicleApiError):
                 errors.append(result)
                 _LOGGER.debug("/%s failed: %s", endpoint, result)
@@ -180,24 +203,31 @@ class VolvoClient:
                 raise result
         if fatal := next((err for err in errors if isinstance(err, _FATAL)), None):
             raise fatal
-        if errors and len(errors) + len(missing) == len(endpoints):
-            raise errors[0]
-        if len(missing) > 1 and len(missing) == len(endpoints):
-            raise missing[0][1]  # nothing there at all: the car is gone, not its endpoints
-        for endpoint, err in missing:
-            _LOGGER.log(
-                logging.WARNING if isinstance(err, PermissionDeniedError) else logging.DEBUG,
-                "No /%s for this car (%s); not asking again",
-                endpoint,
-                err,
+        connected = [e for e in endpoints if e not in _OTHER_APIS]
+        if len(connected) > 1 and all(e in not_found for e in connected):
+            raise BackendUnavailableError(
+                f"every Connected Vehicle endpoint of {self._http.mask(vehicle.id)} answered 404",
+                status=404,
             )
-            car.unsupported.add(endpoint)
+        failures = [*errors, *denied.values(), *not_found.values()]
+        if not answered and failures and (errors or len(endpoints) > 1):
+            raise failures[0]
+        self._record(car, vehicle, answered, not_found, denied)
         return state
+
+    def denied(self, vehicle: Vehicle) -> frozenset[str]:
+        """What the account may not read for ``vehicle`` (endpoints that answered 403).
+
+        The readings behind them stay absent; the glue raises a repair issue
+        while this is not empty.
+        """
+        return self._car(vehicle).endpoints.denied
 
     async def invoke(
         self, vehicle: Vehicle, command: Command, arguments: CommandArguments | None = None
     ) -> CommandResult:
         """Run a command; CommandFailedError unless the car completed it."""
+        self._http.mask.hide(vehicle.id, vehicle.vin)
         path = COMMAND_PATHS.get(command)
         if path is None or command not in vehicle.commands:
             raise CommandFailedError(
@@ -249,16 +279,45 @@ class VolvoClient:
 
     # Internals
 
+    def _record(
+        self,
+        car: _Car,
+        vehicle: Vehicle,
+        answered: list[str],
+        not_found: Mapping[str, NotFoundError],
+        denied: Mapping[str, PermissionDeniedError],
+    ) -> None:
+        """Note what each endpoint answered; a 404 counts only while its API answered."""
+        apis = {_OTHER_APIS.get(endpoint, CONNECTED_VEHICLE) for endpoint in answered}
+        for endpoint in answered:
+            car.endpoints.answered(endpoint)
+        for endpoint in not_found:
+            if _OTHER_APIS.get(endpoint, CONNECTED_VEHICLE) in apis:
+                car.endpoints.missing(endpoint)
+        for endpoint, err in denied.items():
+            newly = car.endpoints.refused(endpoint)
+            _LOGGER.log(
+                logging.WARNING if newly else logging.DEBUG,
+                "The account may not read /%s of %s (%s); asking again in an hour",
+                endpoint,
+                self._http.mask(vehicle.id),
+                err,
+            )
+
     async def _vehicle(self, vin: str) -> Vehicle:
         response = await self._request("GET", f"{CONNECTED_VEHICLE}/{vin}")
         details = parse_details(vin, response.json())
+        self._http.mask.hide(details.vin)
+        endpoints = EndpointLedger(self._clock)
         commands_raw, energy_raw = await asyncio.gather(
-            self._optional(f"{CONNECTED_VEHICLE}/{vin}/commands"),
-            self._optional(f"{ENERGY}/{vin}/capabilities") if details.has_battery else _none(),
+            self._optional(f"{CONNECTED_VEHICLE}/{vin}/commands", "commands", endpoints),
+            self._optional(f"{ENERGY}/{vin}/capabilities", "energy-capabilities", endpoints)
+            if details.has_battery
+            else _none(),
         )
         commands = parse_commands(commands_raw) if commands_raw is not None else frozenset()
         energy = energy_raw is not None and parse_energy_capabilities(energy_raw)
-        self._cars[details.vin] = _Car(details.has_battery, details.has_tank, energy)
+        self._cars[details.vin] = _Car(details.has_battery, details.has_tank, energy, endpoints)
         return build_vehicle(details, commands, energy)
 
     def _car(self, vehicle: Vehicle) -> _Car:
@@ -267,13 +326,18 @@ class VolvoClient:
         if car is None:
             details = Details(vehicle.id, None, None, vehicle.powertrain, None, None)
             unknown = vehicle.powertrain is Powertrain.UNKNOWN
-            car = _Car(details.has_battery or unknown, details.has_tank or unknown, True)
+            car = _Car(
+                details.has_battery or unknown,
+                details.has_tank or unknown,
+                True,
+                EndpointLedger(self._clock),
+            )
             self._cars[vehicle.id] = car
         return car
 
     @staticmethod
     def _wanted(car: _Car, endpoint: str) -> bool:
-        if endpoint in car.unsupported:
+        if not car.endpoints.due(endpoint):
             return False
         if endpoint == "energy-state":
             return car.has_battery and car.energy_state
@@ -294,13 +358,16 @@ class VolvoClient:
             return VehicleState()  # no position known right now
         return parse_endpoint(endpoint, response.json())
 
-    async def _optional(self, path: str) -> Any:
-        """JSON of a GET the car may lack: None on 404 or 403."""
+    async def _optional(self, path: str, name: str, endpoints: EndpointLedger) -> Any:
+        """JSON of a GET the car may lack: None on 404 or 403 (noted as denied)."""
         try:
             return (await self._request("GET", path)).json()
-        except (NotFoundError, PermissionDeniedError) as err:
+        except PermissionDeniedError as err:
+            endpoints.refused(name)
+            _LOGGER.warning("The account may not read %s: %s", name, err)
+        except NotFoundError as err:
             _LOGGER.debug("No answer from an optional endpoint: %s", err)
-            return None
+        return None
 
     async def _follow(self, href: str, answer: InvokeAnswer) -> InvokeAnswer:
         """Poll a v1 request until its status is final (bounded)."""
@@ -315,9 +382,27 @@ class VolvoClient:
         return InvokeAnswer("TIMEOUT", "no final status from the car")
 
     async def _request(self, method: str, path: str, *, json_body: Any = None) -> Response:
-        """One authenticated call, counted against the key's quota."""
-        self.quota.check()
+        """One authenticated call, counted against the key's quota.
+
+        The API may drop an access token before the expiry it announced: a
+        refused token (401) is refreshed once and the call sent again; only a
+        second refusal is an AuthenticationError. A refused API key
+        (ApiKeyRefusedError) is not a token problem and is raised at once.
+        """
         token = await self._tokens.access_token()
+        try:
+            return await self._send(method, path, token, json_body)
+        except AuthenticationError as err:
+            refused = err
+        _LOGGER.debug("The access token was refused; refreshing it once")
+        try:
+            token = await self._tokens.refreshed_token(token)
+        except AuthenticationError as err:
+            raise refused from err  # the API's refusal, with its request id
+        return await self._send(method, path, token, json_body)
+
+    async def _send(self, method: str, path: str, token: str, json_body: Any) -> Response:
+        self.quota.check()
         headers = {
             "Authorization": f"Bearer {token}",
             API_KEY_HEADER: self._api_key,
@@ -326,9 +411,9 @@ class VolvoClient:
         self.quota.record_call()
         try:
             return await self._http.request(method, path, headers=headers, json_body=json_body)
-        except RateLimitedError as err:
-            if err.status == 403 and err.retry_after is not None:
-                self.quota.block(err.retry_after)
+        except QuotaExhaustedError as err:
+            if err.replenished_in is not None:
+                self.quota.block(err.replenished_in)
             raise
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 import logging
+import math
 import re
 from typing import Any, Final
 
@@ -112,7 +113,11 @@ def _days(field: Field) -> Reading | None:
     factor = _DAYS_PER_MONTH if unit.startswith("month") else _DAYS_PER.get(unit)
     if value is None or factor is None:
         return None
-    return Reading(round(value * factor), "d", field.observed_at)
+    days = value * factor
+    if not math.isfinite(days):
+        _LOGGER.debug("Ignoring timeToService: too large")
+        return None
+    return Reading(round(days), "d", field.observed_at)
 
 
 _OPEN, _WARNING = _flag(is_open), _flag(needs_attention)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import time
 from typing import Final
 
-from ..errors import QuotaExhaustedError, RateLimitedError
+from ..errors import LONGEST_QUOTA_WAIT, QuotaExhaustedError, RateLimitedError, bounded_wait
 
 DAY: Final = 86400
 DEFAULT_DAILY_LIMIT: Final = 10_000
@@ -51,7 +51,7 @@ class ApiKeyQuota:
         """Seconds until calls may be sent again (0 when they may now)."""
         if self._blocked_until is None:
             return 0.0
-        return max(0.0, self._blocked_until - self._clock())
+        return min(max(0.0, self._blocked_until - self._clock()), LONGEST_QUOTA_WAIT)
 
     def check(self) -> None:
         """Raise RateLimitedError while the gateway's quota is known to be used up."""
@@ -69,8 +69,13 @@ class ApiKeyQuota:
         self._calls += 1
 
     def block(self, seconds: float) -> None:
-        """Hold every call back for ``seconds`` (the gateway said the quota is used up)."""
-        self._blocked_until = self._clock() + max(0.0, seconds)
+        """Hold every call back for ``seconds`` (the gateway said the quota is used up).
+
+        Bounded like every wait, to a day at most: a hostile or garbled answer
+        cannot hold the key back for longer.
+        """
+        wait = bounded_wait(seconds, LONGEST_QUOTA_WAIT, shortest=0.0)
+        self._blocked_until = self._clock() + (wait or 0.0)
 
     def acquire_command(self) -> None:
         """Count a command, or raise RateLimitedError if it would exceed the per-minute limit."""
