@@ -11,7 +11,7 @@ from typing import Any
 from homeassistant.const import ATTR_ENTITY_ID, ATTR_UNIT_OF_MEASUREMENT
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -122,3 +122,18 @@ async def test_a_lock_refused_for_an_open_door_shows_the_door_at_once(
         )
     assert err.value.translation_key == "command_door_open"
     assert state_of(hass, "binary_sensor.xc40_front_left_door").state == "on"
+
+
+async def test_a_refused_endpoint_raises_a_repair_issue_and_keeps_the_rest(
+    hass: HomeAssistant, loaded_volvo: MockConfigEntry, sim: Simulator
+) -> None:
+    """A 403 on the windows (a scope the sign-in lacks): the issue, and the doors still read."""
+    coordinator = loaded_volvo.runtime_data.coordinators[XC40]
+    sim.faults.add(method="GET", path=f"/connected-vehicle/v2/vehicles/{XC40}/windows", status=403)
+    sim.world.vehicle(XC40).doors["fl"] = True
+    await coordinator.async_refresh_groups({DataGroup.LOCKS_OPENINGS})
+    issue_id = f"permission_denied_{loaded_volvo.entry_id}"
+    issues = ir.async_get(hass)
+    assert issues.async_get_issue(DOMAIN, issue_id) is not None
+    assert state_of(hass, "binary_sensor.xc40_front_left_door").state == "on"
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)

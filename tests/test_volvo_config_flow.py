@@ -14,6 +14,7 @@ from homeassistant.config_entries import SOURCE_USER, ConfigEntryState, ConfigFl
 from homeassistant.const import CONF_API_KEY
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -335,33 +336,6 @@ async def test_reauth_with_another_account_is_refused(
     assert loaded_volvo.data[CONF_ACCOUNT] == "volvo-demo"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reauth keeps the stored API key: a key refused at runtime (401) starts a reauth "
-    "that cannot fix it, and the reload fails into the next reauth (see report)",
-)
-async def test_reauth_after_a_refused_api_key_asks_for_the_key(
-    hass: HomeAssistant,
-    loaded_volvo: MockConfigEntry,
-    sim: Simulator,
-    hass_client_no_auth: ClientSessionGenerator,
-) -> None:
-    """The key was revoked: after signing in again, the flow asks for a new key."""
-    sim.volvo.keys.remove(VOLVO_API_KEY)
-    sim.volvo.keys.add("new-key")
-    result = await loaded_volvo.start_reauth_flow(hass)
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    result = await sign_in(hass, hass_client_no_auth, result)
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "api_key"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_API_KEY: "new-key"}
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "reauth_successful"
-    assert loaded_volvo.data[CONF_API_KEY] == "new-key"
-
-
 async def test_reconfigure_replaces_the_api_key(
     hass: HomeAssistant, loaded_volvo: MockConfigEntry, sim: Simulator
 ) -> None:
@@ -382,6 +356,28 @@ async def test_reconfigure_replaces_the_api_key(
     assert loaded_volvo.data[CONF_API_KEY] == "second-key"
     assert loaded_volvo.state is ConfigEntryState.LOADED
     assert sim.volvo.calls_today("second-key") > 0
+
+
+async def test_reconfigure_mends_a_key_refused_at_run_time(
+    hass: HomeAssistant, loaded_volvo: MockConfigEntry, sim: Simulator
+) -> None:
+    """The repair issue of a revoked key goes once Reconfigure stores a valid one."""
+    sim.volvo.keys.remove(VOLVO_API_KEY)
+    sim.volvo.keys.add("new-key")
+    coordinator = next(iter(loaded_volvo.runtime_data.coordinators.values()))
+    await coordinator.async_refresh_groups(coordinator.vehicle.capabilities)
+    issues = ir.async_get(hass)
+    issue_id = f"api_key_refused_{loaded_volvo.entry_id}"
+    assert issues.async_get_issue(DOMAIN, issue_id) is not None
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    result = await loaded_volvo.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_KEY: "new-key"}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert loaded_volvo.state is ConfigEntryState.LOADED
+    assert issues.async_get_issue(DOMAIN, issue_id) is None
 
 
 async def test_options_set_the_unlock_pin(

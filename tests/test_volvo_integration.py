@@ -183,18 +183,20 @@ async def test_access_token_refused_by_the_api_is_refreshed_not_reauthed(
     assert state_of(hass, BATTERY) == "64.0"
 
 
-async def test_refused_api_key_at_runtime_starts_reauth(
+async def test_refused_api_key_at_runtime_raises_a_repair_issue_not_reauth(
     hass: HomeAssistant, loaded_volvo: MockConfigEntry, sim: Simulator
 ) -> None:
-    """The gateway refuses the key (401): treated as refused credentials, reauth starts.
+    """The gateway refuses the key (401 naming it): a repair issue points to Reconfigure.
 
-    (Reauth keeps the stored key; see the report: a key refused at runtime
-    needs the key step, which only reconfigure offers.)
+    Signing in again cannot fix a refused key, so no reauth starts.
     """
     sim.volvo.keys.remove(VOLVO_API_KEY)
     await poll(hass, loaded_volvo)
     assert state_of(hass, BATTERY) == STATE_UNAVAILABLE
-    assert flow_sources(hass) == [SOURCE_REAUTH]
+    assert flow_sources(hass) == []
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"api_key_refused_{loaded_volvo.entry_id}")
+    assert issue is not None
+    assert issue.translation_key == "api_key_refused"
 
 
 async def test_spent_quota_is_not_a_reauth_and_holds_calls_back(

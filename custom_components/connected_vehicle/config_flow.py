@@ -221,7 +221,7 @@ class ConnectedVehicleConfigFlow(AbstractOAuth2FlowHandler, domain=DOMAIN):
             failure = classify(err)
             if failure.form_error == "unknown":
                 _LOGGER.warning("Unexpected answer while signing in: %s", err)
-            return {"base": provider.refused_error if failure.refused else failure.form_error}, []
+            return {"base": failure.form_error}, []
         finally:
             await backend.logout()
             session.detach()

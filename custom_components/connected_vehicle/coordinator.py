@@ -15,7 +15,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .api import readings
-from .api.backend import Backend
+from .api.backend import Backend, ReportsDeniedAccess
 from .api.errors import CommandFailedError, VehicleApiError
 from .api.models import (
     Command,
@@ -33,7 +33,7 @@ from .providers import Provider
 
 _LOGGER = logging.getLogger(__name__)
 # Repair issues a poll raises and a successful poll clears.
-ISSUES = ("quota_exhausted", "permission_denied")
+ISSUES = ("quota_exhausted", "permission_denied", "api_key_refused")
 
 
 @dataclass
@@ -137,8 +137,16 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
             if (issue := classify(err).issue) is not None:
                 self._raise_issue(issue, retry_after(err))
             raise home_assistant_error(err, Phase.POLL) from err
+        denied = (
+            self._backend.denied(self.vehicle)
+            if isinstance(self._backend, ReportsDeniedAccess)
+            else frozenset()
+        )
         for key in ISSUES:
-            ir.async_delete_issue(self.hass, DOMAIN, issue_id(self.config_entry, key))
+            if key == "permission_denied" and denied:
+                self._raise_issue(key, None)
+            else:
+                ir.async_delete_issue(self.hass, DOMAIN, issue_id(self.config_entry, key))
         return state
 
     def _raise_issue(self, key: str, retry_after: float | None) -> None:

@@ -18,6 +18,7 @@ from homeassistant.exceptions import (
 from homeassistant.helpers.update_coordinator import UpdateFailed
 
 from .api.errors import (
+    ApiKeyRefusedError,
     AuthenticationError,
     BackendUnavailableError,
     CommandFailedError,
@@ -64,6 +65,8 @@ def classify(err: VehicleApiError) -> Failure:
     """What ``err`` means: its translation key, form error, reauth and repair issue."""
     if isinstance(err, AuthenticationError):
         return Failure("auth_failed", "invalid_auth", refused=True)
+    if isinstance(err, ApiKeyRefusedError):
+        return Failure("api_key_refused", "invalid_api_key", issue="api_key_refused")
     if isinstance(err, QuotaExhaustedError):
         return Failure("quota_exhausted", "rate_limited", issue="quota_exhausted")
     if isinstance(err, RateLimitedError):

@@ -141,8 +141,6 @@ class Provider(ABC):
     call_tiers: ClassVar[Mapping[DataGroup, tuple[int, int]] | None] = None
     # Entry data and options its diagnostics must hide, on top of the common ones.
     redacted: ClassVar[frozenset[str]] = frozenset()
-    # The form error when the back end refuses what the user typed.
-    refused_error: ClassVar[str] = "invalid_auth"
     # Wake-ups cost the car (or a monthly allowance): the options allow them, a few a day.
     limits_wake_ups: ClassVar[bool] = False
 

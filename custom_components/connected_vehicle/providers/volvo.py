@@ -67,7 +67,6 @@ class VolvoProvider(OAuth2Provider):
     )
     call_tiers = PER_CALL_TIERS
     redacted: ClassVar[frozenset[str]] = frozenset({CONF_API_KEY})
-    refused_error: ClassVar[str] = "invalid_api_key"
 
     def brand(self, data: Data) -> tuple[str, str]:
         """Volvo."""
