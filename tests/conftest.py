@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
+import tempfile
 import time
 from typing import Any
 from unittest.mock import PropertyMock, patch
@@ -261,3 +264,31 @@ def demo_entry(request: pytest.FixtureRequest, backend: str) -> MockConfigEntry:
     """The demo entry of the test's ``backend`` (parametrize ``backend``), added, not loaded."""
     entry: MockConfigEntry = request.getfixturevalue(DEMO_ENTRIES[backend])
     return entry
+
+
+# --- TLS ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def folder() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory() as name:
+        yield Path(name)
+
+
+@pytest.fixture
+async def refused_handshakes_expected() -> AsyncIterator[None]:
+    """The server side of a handshake our client refuses ends in a reset: not an error here."""
+    loop = asyncio.get_running_loop()
+    previous = loop.get_exception_handler()
+
+    def handler(the_loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if isinstance(context.get("exception"), ConnectionResetError):
+            return
+        if previous is not None:
+            previous(the_loop, context)
+        else:
+            the_loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
+    yield
+    loop.set_exception_handler(previous)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
@@ -19,9 +20,15 @@ from custom_components.connected_vehicle.const import (
     CONF_SERVER_URL,
     DOMAIN,
 )
+from custom_components.connected_vehicle.providers import PROVIDERS, FormStep
+from custom_components.connected_vehicle.providers.base import (
+    normalized_server_url,
+    url_problem,
+)
 from simulator import Simulator
 
 from .conftest import ovms_data
+from .tls import LOOPBACK, self_signed, serve
 
 
 async def start_ovms_flow(hass: HomeAssistant) -> str:
@@ -218,3 +225,59 @@ async def test_options(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> No
     coordinator = next(iter(loaded_entry.runtime_data.coordinators.values()))
     assert coordinator.update_interval is not None
     assert coordinator.update_interval.total_seconds() <= 1200
+
+
+def test_an_address_without_a_scheme_means_https() -> None:
+    """``ovms.example.net:6869`` is the https server there."""
+    assert normalized_server_url(" OVMS.example.net:6869/ ") == "https://ovms.example.net:6869"
+    assert url_problem("http://") == "invalid_url"
+    assert url_problem("ftp://ovms.example.net") == "invalid_url"
+    assert url_problem("ovms.example.net:6869") is None
+
+
+async def test_a_plain_http_server_elsewhere_is_warned_of_until_confirmed(
+    hass: HomeAssistant,
+) -> None:
+    """The password would cross the network in clear: a warning first, on that field."""
+    flow_id = await start_ovms_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, form("http://ovms.example.net:6868")
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"server_url": "plain_http"}
+    result = await hass.config_entries.flow.async_configure(flow_id, form("http://"))
+    assert result["errors"] == {"server_url": "invalid_url"}
+
+
+def test_only_a_second_submit_confirms_plain_http() -> None:
+    """Submitting the same http:// address again goes on; loopback needs no warning."""
+    check = PROVIDERS["ovms"].setup_path[0]
+    assert isinstance(check, FormStep)
+    assert check.check is not None
+    answer = form("http://ovms.example.net:6868")
+    assert check.check(answer, None) == {"server_url": "plain_http"}
+    assert check.check(answer, answer) == {}
+    assert check.check(form("http://127.0.0.1:6868"), None) == {}
+
+
+@pytest.mark.usefixtures("refused_handshakes_expected")
+async def test_a_self_signed_server_is_said_untrusted_until_checks_are_off(
+    hass: HomeAssistant, sim: Simulator, folder: Path, socket_enabled: None
+) -> None:
+    """A home server's own certificate: "not trusted", then accepted with checks off."""
+    server = await serve(sim, self_signed(folder, LOOPBACK))
+    try:
+        url = str(server.make_url("")).rstrip("/")
+        flow_id = await start_ovms_flow(hass)
+        result = await hass.config_entries.flow.async_configure(flow_id, form(url))
+        assert result["errors"] == {"base": "certificate_not_trusted"}
+        answer = form(url)
+        answer["advanced"]["verify_ssl"] = False
+        result = await hass.config_entries.flow.async_configure(flow_id, answer)
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        assert result["data"]["verify_ssl"] is False
+        await hass.async_block_till_done()
+        assert hass.states.get("sensor.leaf_battery_level") is not None
+        assert await hass.config_entries.async_unload(result["result"].entry_id)
+    finally:
+        await server.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from homeassistant.components.lock import LockState
 from homeassistant.const import ATTR_ENTITY_ID
@@ -138,6 +139,28 @@ async def test_unload_removes_the_webhook(
     assert (await client.post(path, data="not json")).status == 400
     assert await hass.config_entries.async_unload(peugeot_entry.entry_id)
     assert (await client.post(path, data="not json")).status == 200  # nobody listens
+
+
+async def test_hostile_webhook_bodies_are_refused_quietly(
+    hass: HomeAssistant,
+    peugeot_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """17 MB, deep nesting, truncated JSON: refused, no traceback, the webhook id not logged."""
+    await setup_with_webhook(hass, peugeot_entry, hass_client_no_auth)
+    client = await hass_client_no_auth()
+    webhook_id = peugeot_entry.data["webhook_id"]
+    path = f"/api/webhook/{webhook_id}"
+    caplog.clear()
+    assert (await client.post(path, data=b"[" * (17 * 1024 * 1024))).status in (400, 413)
+    assert (await client.post(path, data=b"[" * 60_000)).status == 400
+    assert (await client.post(path, data=b'{"remoteEvent": {"remoteAc')).status == 400
+    assert (await client.post(path, json=[])).status == 200  # an empty batch is harmless
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("custom_components")]
+    assert ours  # the refusals are logged (at debug), without the webhook id
+    assert not [m for m in ours if webhook_id in m]
 
 
 async def test_diagnostics_hold_no_token_webhook_or_car_identity(

@@ -84,6 +84,8 @@ class ConnectedVehicleConfigFlow(AbstractOAuth2FlowHandler, domain=DOMAIN):
         self._path: FlowPath = ()
         self._data: dict[str, Any] = {}
         self._way: SignInWay | None = None
+        # Each form's last answer (a warning is confirmed by submitting the same again).
+        self._answers: dict[str, Mapping[str, Any]] = {}
         # The access this flow's own sign-in gave (None before, or without one).
         self._access: OAuthAccess | None = None
 
@@ -149,6 +151,9 @@ class ConnectedVehicleConfigFlow(AbstractOAuth2FlowHandler, domain=DOMAIN):
             raise UnknownStep(f"{step_id} is not the form this flow shows")
         if user_input is None:
             return self._show(step, {})
+        previous, self._answers[step_id] = self._answers.get(step_id), user_input
+        if step.check is not None and (problems := step.check(user_input, previous)):
+            return self._show(step, problems, user_input)
         data = step.apply(self._data, user_input)
         if len(self._path) > 1:
             self._data, self._path = data, self._path[1:]

@@ -25,6 +25,7 @@ from .api.errors import (
     PermissionDeniedError,
     QuotaExhaustedError,
     RateLimitedError,
+    UntrustedCertificateError,
     VehicleApiError,
 )
 from .api.models import Command
@@ -75,6 +76,8 @@ def classify(err: VehicleApiError) -> Failure:
         return Failure(None, "unknown", issue="permission_denied")
     if isinstance(err, CommandFailedError):
         return Failure(f"command_{err.command_status}", "unknown")
+    if isinstance(err, UntrustedCertificateError):
+        return Failure(None, "certificate_not_trusted")
     if isinstance(err, BackendUnavailableError):
         return Failure(None, "cannot_connect")
     return Failure(None, "unknown")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from aiohttp import web
@@ -16,6 +17,8 @@ from .const import DOMAIN
 from .coordinator import ConnectedVehicleConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
+# A command result is a few hundred bytes; anything far larger is not one.
+MAX_BODY = 64 * 1024
 
 
 def results_url(hass: HomeAssistant, entry: ConnectedVehicleConfigEntry) -> str | None:
@@ -44,9 +47,13 @@ def listen_for_results(
     webhook_id = entry.data[CONF_WEBHOOK_ID]
 
     async def handle(_hass: HomeAssistant, _webhook_id: str, request: web.Request) -> web.Response:
+        body = await request.content.read(MAX_BODY + 1)
+        if len(body) > MAX_BODY:
+            _LOGGER.debug("Ignored a webhook body of more than %s bytes", MAX_BODY)
+            return web.Response(status=413)
         try:
-            backend.deliver(await request.json())
-        except (ValueError, ProtocolError) as err:
+            backend.deliver(json.loads(body))
+        except (ValueError, RecursionError, ProtocolError) as err:
             _LOGGER.debug("Ignored a webhook body that is not a command result: %s", err)
             return web.Response(status=400)
         return web.Response(status=200)

@@ -14,6 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+import ipaddress
 from typing import Any, ClassVar, Final, Literal
 
 import aiohttp
@@ -81,9 +82,38 @@ type Data = Mapping[str, Any]
 
 
 def normalized_server_url(url: str) -> str:
-    """Scheme, host and port of a server URL, lower-cased, without a trailing slash."""
-    parsed = URL(url.strip())
+    """Scheme, host and port of a server URL, lower-cased, without a trailing slash.
+
+    An address typed without a scheme (``ovms.example.com:6869``) means https.
+    """
+    text = url.strip()
+    if "://" not in text:
+        text = "https://" + text
+    parsed = URL(text)
     return str(parsed.with_path("").with_query(None).with_fragment(None)).rstrip("/").lower()
+
+
+def url_problem(url: str) -> str | None:
+    """Why a server address cannot be used (a form error key), or None."""
+    try:
+        parsed = URL(normalized_server_url(url))
+    except ValueError:
+        return "invalid_url"
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        return "invalid_url"
+    return None
+
+
+def sends_password_in_clear(url: str) -> bool:
+    """Whether a password sent to this server would cross a network unencrypted."""
+    parsed = URL(normalized_server_url(url))
+    if parsed.scheme != "http" or parsed.host is None:
+        return False
+    host = parsed.host
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host != "localhost"
 
 
 def create_session(hass: HomeAssistant, *, auto_cleanup: bool = True) -> aiohttp.ClientSession:
@@ -107,12 +137,15 @@ class FormStep:
 
     ``apply`` merges the user's answer into the entry data gathered so far;
     ``suggested`` prefills the form from that data (reconfigure), and
-    ``placeholders`` fills its description.
+    ``placeholders`` fills its description. ``check`` finds what is wrong with
+    an answer before anything is sent (form errors by field), given the answer
+    submitted before it, so a warning can be confirmed by submitting again.
     """
 
     step_id: str
     schema: vol.Schema
     apply: Callable[[Data, Data], dict[str, Any]]
+    check: Callable[[Data, Data | None], dict[str, str]] | None = None
     suggested: Callable[[Data], dict[str, Any]] = _nothing_suggested
     placeholders: Callable[[Data], dict[str, str]] = _no_placeholders
 

@@ -41,8 +41,10 @@ from .base import (
     OAuthAccess,
     PasswordProvider,
     normalized_server_url,
+    sends_password_in_clear,
     unlock_pin_field,
     unlock_pin_option,
+    url_problem,
 )
 
 KIND: Final = "ovms"
@@ -91,6 +93,17 @@ def _account_data(data: Data, answer: Data) -> dict[str, Any]:
     return account
 
 
+def _check_account(answer: Data, previous: Data | None) -> dict[str, str]:
+    """An unusable address; a password about to cross a network in clear (submit to confirm)."""
+    url = str(answer[CONF_SERVER_URL])
+    if (problem := url_problem(url)) is not None:
+        return {CONF_SERVER_URL: problem}
+    confirmed = previous is not None and previous.get(CONF_SERVER_URL) == url
+    if sends_password_in_clear(url) and not confirmed:
+        return {CONF_SERVER_URL: "plain_http"}
+    return {}
+
+
 def _current_account(data: Data) -> dict[str, Any]:
     """The entry's settings, to change them (never the password)."""
     advanced: dict[str, Any] = {CONF_VERIFY_SSL: data.get(CONF_VERIFY_SSL, True)}
@@ -120,7 +133,7 @@ class OvmsProvider(PasswordProvider):
 
     kind: ClassVar[str] = KIND
     setup_path: ClassVar[FlowPath] = (
-        FormStep(step_id=KIND, schema=ACCOUNT_SCHEMA, apply=_account_data),
+        FormStep(step_id=KIND, schema=ACCOUNT_SCHEMA, apply=_account_data, check=_check_account),
     )
     reconfigure_path: ClassVar[FlowPath] = (
         FormStep(
@@ -128,6 +141,7 @@ class OvmsProvider(PasswordProvider):
             schema=ACCOUNT_SCHEMA,
             apply=_account_data,
             suggested=_current_account,
+            check=_check_account,
         ),
     )
     redacted: ClassVar[frozenset[str]] = frozenset({CONF_PASSWORD, CONF_USERNAME})
@@ -167,7 +181,8 @@ class OvmsProvider(PasswordProvider):
         server = normalized_server_url(data[CONF_SERVER_URL])
         budget = hass.data.setdefault(_BUDGETS, {}).setdefault(server, new_request_budget())
         username, password = data[CONF_USERNAME], data[CONF_PASSWORD]
-        rest = OvmsClient(session, server, username, password, budget=budget)
+        verify = bool(data.get(CONF_VERIFY_SSL, True))
+        rest = OvmsClient(session, server, username, password, budget=budget, verify_ssl=verify)
         endpoint = app_endpoint(data)
         link = None
         if endpoint is not None and " " not in username + password:
