@@ -67,3 +67,36 @@ async def test_no_secret_in_any_log_record(
         for secret in secrets - {"demo"}:
             assert secret not in text
         assert "password=demo" not in text
+
+
+# Entry fields that say nothing about the user; every other text in an entry is a secret.
+PUBLIC_FIELDS = frozenset({"backend", "brand", "auth_implementation", "token_type", "scope"})
+
+
+def entry_secrets(value: object, key: str = "") -> set[str]:
+    """Every text of an entry's data and options outside ``PUBLIC_FIELDS``."""
+    if isinstance(value, dict):
+        return {s for k, v in value.items() for s in entry_secrets(v, str(k))}
+    if isinstance(value, list):
+        return {s for item in value for s in entry_secrets(item, key)}
+    if isinstance(value, str) and key not in PUBLIC_FIELDS and len(value) >= 4:
+        return {value}
+    return set()
+
+
+@pytest.mark.parametrize("backend", ["ovms", "volvo", "stellantis"])
+async def test_no_field_of_the_entry_reaches_its_diagnostics(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, demo_entry: MockConfigEntry
+) -> None:
+    """Whatever the entry holds (passwords, keys, tokens, the unlock PIN) stays out.
+
+    The secrets come from the entry itself, so a field added later is checked too.
+    """
+    hass.config_entries.async_update_entry(demo_entry, options={"unlock_pin": "48151623"})
+    assert await hass.config_entries.async_setup(demo_entry.entry_id)
+    await hass.async_block_till_done()
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, demo_entry)
+    text = json.dumps(diagnostics, default=str)
+    secrets = entry_secrets(dict(demo_entry.data)) | entry_secrets(dict(demo_entry.options))
+    assert "48151623" in secrets
+    assert not [secret for secret in secrets if secret in text]

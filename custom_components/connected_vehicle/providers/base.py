@@ -64,6 +64,7 @@ COMMON_REDACTED: Final = frozenset(
         CONF_SERVER_URL,
         CONF_UNLOCK_PIN,
         "cookie",
+        "image_url",  # picture addresses carry the VIN on some clouds
         "token",
         "access_token",
         "refresh_token",
