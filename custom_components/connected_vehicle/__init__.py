@@ -30,6 +30,7 @@ from .errors import Phase, home_assistant_error
 from .providers import provider_for
 from .registry import async_note_listing
 from .services import async_setup_services
+from .voice import async_follow_assist, async_update_sentences
 from .webhooks import listen_for_results, results_url
 
 PLATFORMS: list[Platform] = [
@@ -48,8 +49,9 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the integration's actions."""
+    """Register the integration's actions, and follow Assist for the car sentences."""
     async_setup_services(hass)
+    async_follow_assist(hass)
     return True
 
 
@@ -92,6 +94,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ConnectedVehicleConfigEn
 
         backend.stream(vehicles, news)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    async_update_sentences(hass)
     return True
 
 
@@ -99,6 +102,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: ConnectedVehicleConfigE
     """Unload the platforms and end the server session (before the HTTP session closes)."""
     if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
         await entry.runtime_data.backend.logout()
+        async_update_sentences(hass, leaving=entry.entry_id)
     return unloaded
 
 
