@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.connected_vehicle.api.backend import StreamsUpdates
 
 # One demo car per back end, by its device name.
-DEMO_CARS: Final = {"ovms": "TWIZY", "volvo": "XC40", "stellantis": "Peugeot e-208"}
+DEMO_CARS: Final = {"ovms": "TWIZY", "volvo": "Volvo XC40", "stellantis": "Peugeot e-208"}
 ENTRY_FIXTURES: Final = {
     "ovms": "ovms_entry",
     "volvo": "volvo_entry",

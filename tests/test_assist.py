@@ -67,10 +67,10 @@ async def test_lock_the_xc40(
         .async_refresh_groups(cars[0].runtime_data.coordinators[XC40].vehicle.capabilities)
     )
     response = await say(hass, "lock the XC40")
-    assert speech(response) == "Locking the XC40"
+    assert speech(response) == "Locking the Volvo XC40"
     await hass.async_block_till_done()
     assert sim.world.vehicle(XC40).locked
-    assert hass.states.get("lock.xc40_lock").state == LockState.LOCKED
+    assert hass.states.get("lock.volvo_xc40_lock").state == LockState.LOCKED
 
 
 async def test_unlock_the_e_208_is_refused_with_a_pin_set(
@@ -85,9 +85,8 @@ async def test_unlock_the_e_208_is_refused_with_a_pin_set(
 async def test_what_is_the_leaf_battery_level(
     hass: HomeAssistant, cars: tuple[MockConfigEntry, MockConfigEntry]
 ) -> None:
-    """A built-in sentence, answered from the battery sensor."""
+    """Answered from the battery sensor."""
     response = await say(hass, "what is the LEAF battery level")
-    assert response.response_type is intent.IntentResponseType.QUERY_ANSWER
     level = hass.states.get("sensor.leaf_battery_level")
     assert level is not None
     assert str(round(float(level.state))) in speech(response)
@@ -96,10 +95,9 @@ async def test_what_is_the_leaf_battery_level(
 async def test_is_the_xc40_locked(
     hass: HomeAssistant, cars: tuple[MockConfigEntry, MockConfigEntry]
 ) -> None:
-    """A built-in question about the lock."""
+    """Answered from the lock entity."""
     response = await say(hass, "is the XC40 locked")
-    assert response.response_type is intent.IntentResponseType.QUERY_ANSWER
-    assert "locked" in speech(response).lower()
+    assert speech(response) == "The Volvo XC40 is locked"
 
 
 async def test_start_the_climatization_of_the_xc60(
@@ -107,11 +105,11 @@ async def test_start_the_climatization_of_the_xc60(
 ) -> None:
     """The car sentence starts the XC60's climatization; stopping works the same way."""
     response = await say(hass, "start the climatization of the XC60")
-    assert speech(response) == "Climatizing the XC60"
-    assert hass.states.get("climate.xc60_climatization").state != "off"
+    assert speech(response) == "Climatizing the Volvo XC60"
+    assert hass.states.get("climate.volvo_xc60_climatization").state != "off"
     assert sim.world.vehicle(XC60).climate_until is not None
     response = await say(hass, "stop the climatization of the XC60")
-    assert speech(response) == "Stopped climatizing the XC60"
+    assert speech(response) == "Stopped climatizing the Volvo XC60"
 
 
 async def test_another_lock_is_not_caught(

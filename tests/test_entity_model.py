@@ -47,7 +47,7 @@ async def test_charging_power_is_shown_in_kilowatts(
     hass: HomeAssistant, loaded_volvo: MockConfigEntry
 ) -> None:
     """Volvo reports watts; the sensor shows kilowatts, as every other back end does."""
-    power = state_of(hass, "sensor.xc40_charging_power")
+    power = state_of(hass, "sensor.volvo_xc40_charging_power")
     assert power.attributes[ATTR_UNIT_OF_MEASUREMENT] == "kW"
     reported = loaded_volvo.runtime_data.coordinators[XC40].data.readings["charging_power"]
     assert reported.unit == "W"
@@ -115,13 +115,13 @@ async def test_a_lock_refused_for_an_open_door_shows_the_door_at_once(
     sim.world.vehicle(XC40).locked = False
     await coordinator.async_refresh_groups({DataGroup.LOCKS_OPENINGS})
     sim.world.vehicle(XC40).doors["fl"] = True  # opened after the last poll
-    assert state_of(hass, "binary_sensor.xc40_front_left_door").state == "off"
+    assert state_of(hass, "binary_sensor.volvo_xc40_front_left_door").state == "off"
     with pytest.raises(HomeAssistantError) as err:
         await hass.services.async_call(
-            "lock", "lock", {ATTR_ENTITY_ID: "lock.xc40_lock"}, blocking=True
+            "lock", "lock", {ATTR_ENTITY_ID: "lock.volvo_xc40_lock"}, blocking=True
         )
     assert err.value.translation_key == "command_door_open"
-    assert state_of(hass, "binary_sensor.xc40_front_left_door").state == "on"
+    assert state_of(hass, "binary_sensor.volvo_xc40_front_left_door").state == "on"
 
 
 async def test_a_refused_endpoint_raises_a_repair_issue_and_keeps_the_rest(
@@ -135,5 +135,5 @@ async def test_a_refused_endpoint_raises_a_repair_issue_and_keeps_the_rest(
     issue_id = f"permission_denied_{loaded_volvo.entry_id}"
     issues = ir.async_get(hass)
     assert issues.async_get_issue(DOMAIN, issue_id) is not None
-    assert state_of(hass, "binary_sensor.xc40_front_left_door").state == "on"
+    assert state_of(hass, "binary_sensor.volvo_xc40_front_left_door").state == "on"
     assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)

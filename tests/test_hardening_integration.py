@@ -29,7 +29,7 @@ from simulator import Simulator
 
 from .conftest import V90, XC40, XC60, XC90
 
-BATTERY = "sensor.xc40_battery_level"
+BATTERY = "sensor.volvo_xc40_battery_level"
 PEUGEOT_BATTERY = "sensor.peugeot_e_208_battery_level"
 LEAF_BATTERY = "sensor.leaf_battery_level"
 ALL_GROUPS = frozenset(DataGroup)

@@ -134,7 +134,7 @@ async def test_vehicles_follow_pages_and_describe_cars(client: VolvoClient, sim:
     assert list(vehicles) == [XC40, XC60, V90, XC90]
     assert sim.requests.count("GET", "/connected-vehicle/v2/vehicles") == 2  # two pages
     xc40 = vehicles[XC40]
-    assert (xc40.brand, xc40.model, xc40.name, xc40.year) == ("Volvo", "XC40", "XC40", 2023)
+    assert (xc40.brand, xc40.model, xc40.name, xc40.year) == ("Volvo", "XC40", "Volvo XC40", 2023)
     assert xc40.powertrain is Powertrain.ELECTRIC
     assert xc40.battery_capacity == 78.0
     assert xc40.image_url is not None

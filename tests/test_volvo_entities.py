@@ -59,7 +59,7 @@ async def test_all_entities_of_the_volvo_demo_cars(
     """The demo Volvo account's entities, states and attributes (snapshot)."""
     table = entity_table(hass, entity_registry, loaded_volvo)
     assert table == snapshot
-    image = hass.states.get("image.xc40_picture")
+    image = hass.states.get("image.volvo_xc40_picture")
     assert image is not None
     assert image.attributes[ATTR_ACCESS_TOKEN]  # left out of the snapshot, but there
 
@@ -96,11 +96,11 @@ async def test_entities_exist_only_for_what_each_car_reports(
         e.entity_id
         for e in er.async_entries_for_config_entry(er.async_get(hass), loaded_volvo.entry_id)
     }
-    assert "button.xc40_start_engine" not in ids  # electric: no engine to start
-    assert "button.xc60_start_engine" in ids
-    assert "sensor.xc40_fuel_amount" not in ids
-    assert "sensor.v90_battery_level" not in ids  # no Energy API for the mild hybrid
-    assert "sensor.v90_tyre_warning_front_left" not in ids  # the V90 has no /tyres
+    assert "button.volvo_xc40_start_engine" not in ids  # electric: no engine to start
+    assert "button.volvo_xc60_start_engine" in ids
+    assert "sensor.volvo_xc40_fuel_amount" not in ids
+    assert "sensor.volvo_v90_battery_level" not in ids  # no Energy API for the mild hybrid
+    assert "sensor.volvo_v90_tyre_warning_front_left" not in ids  # the V90 has no /tyres
     assert not any(i.endswith(("_refresh", "_wake_up")) for i in ids)
     states = [hass.states.get(i) for i in ids if not i.startswith("button.")]
     assert not [s.entity_id for s in states if s is not None and s.state == "unknown"]

@@ -44,8 +44,8 @@ from simulator import Simulator
 
 from .conftest import SIM_START, V90, VOLVO_API_KEY, XC40, XC60, XC90
 
-LOCK = "lock.xc40_lock"
-BATTERY = "sensor.xc40_battery_level"
+LOCK = "lock.volvo_xc40_lock"
+BATTERY = "sensor.volvo_xc40_battery_level"
 API_CALLS = "sensor.volvo_account_api_calls_today"
 REDACTED = "**REDACTED**"
 ALL_GROUPS = frozenset(DataGroup)
@@ -120,7 +120,7 @@ async def test_setup_lists_four_cars_with_devices(
     """Four cars, one device each (plus the account's service device)."""
     assert loaded_volvo.state is ConfigEntryState.LOADED
     names = {c.vehicle.name for c in loaded_volvo.runtime_data.coordinators.values()}
-    assert names == {"XC40", "XC60", "V90", "XC90"}
+    assert names == {"Volvo XC40", "Volvo XC60", "Volvo V90", "Volvo XC90"}
     devices = dr.async_entries_for_config_entry(device_registry, loaded_volvo.entry_id)
     cars = {d.serial_number for d in devices if d.entry_type is None}
     assert cars == {XC40, XC60, V90, XC90}
@@ -224,7 +224,7 @@ async def test_spent_quota_is_not_a_reauth_and_holds_calls_back(
     failure = coordinator(loaded_volvo, XC60).last_exception
     assert isinstance(failure, UpdateFailed)
     assert failure.retry_after == pytest.approx(timedelta(hours=16).total_seconds(), abs=60)
-    assert state_of(hass, "sensor.xc60_battery_level") == STATE_UNAVAILABLE
+    assert state_of(hass, "sensor.volvo_xc60_battery_level") == STATE_UNAVAILABLE
     assert not flow_sources(hass)
     assert loaded_volvo.state is ConfigEntryState.LOADED
 
@@ -279,7 +279,7 @@ async def test_every_fault_on_a_poll_makes_entities_unavailable_then_recovers(
     await poll(hass, loaded_volvo)
     assert state_of(hass, BATTERY) == STATE_UNAVAILABLE
     assert state_of(hass, LOCK) == STATE_UNAVAILABLE
-    assert state_of(hass, "sensor.xc60_battery_level") != STATE_UNAVAILABLE
+    assert state_of(hass, "sensor.volvo_xc60_battery_level") != STATE_UNAVAILABLE
     assert not coordinator(loaded_volvo).last_update_success
     assert not flow_sources(hass)
     assert loaded_volvo.state is ConfigEntryState.LOADED
@@ -349,7 +349,7 @@ async def test_lock_with_a_door_open_raises_the_translated_error(
     sim.world.vehicle(XC40).locked = False
     sim.world.vehicle(XC40).doors["fl"] = True
     await poll(hass, loaded_volvo)
-    assert state_of(hass, "binary_sensor.xc40_front_left_door") == "on"
+    assert state_of(hass, "binary_sensor.volvo_xc40_front_left_door") == "on"
     with pytest.raises(HomeAssistantError) as err:
         await hass.services.async_call("lock", "lock", {ATTR_ENTITY_ID: LOCK}, blocking=True)
     assert err.value.translation_key == "command_door_open"
@@ -418,9 +418,9 @@ async def test_v1_car_command_is_followed_to_its_end(
     """The 2018 XC90 answers commands asynchronously: the client follows the request."""
     sim.requests.reset()
     await hass.services.async_call(
-        "lock", "unlock", {ATTR_ENTITY_ID: "lock.xc90_lock"}, blocking=True
+        "lock", "unlock", {ATTR_ENTITY_ID: "lock.volvo_xc90_lock"}, blocking=True
     )
-    assert state_of(hass, "lock.xc90_lock") == LockState.UNLOCKED
+    assert state_of(hass, "lock.volvo_xc90_lock") == LockState.UNLOCKED
     follow = "/connected-vehicle/v1/vehicles/{vin}/requests/{request_id}"
     assert sim.requests.count(method="GET", route=follow) >= 1
     assert not sim.world.vehicle(XC90).locked
@@ -432,11 +432,11 @@ async def test_v1_car_command_is_followed_to_its_end(
 @pytest.mark.parametrize(
     ("button", "vin", "command"),
     [
-        ("button.xc40_honk", XC40, "HONK"),
-        ("button.xc40_flash_lights", XC40, "FLASH"),
-        ("button.xc40_honk_and_flash", XC40, "HONK_AND_FLASH"),
-        ("button.xc40_lock_with_reduced_guard", XC40, "LOCK_REDUCED_GUARD"),
-        ("button.v90_honk_and_flash", V90, "HONK_AND_FLASH"),
+        ("button.volvo_xc40_honk", XC40, "HONK"),
+        ("button.volvo_xc40_flash_lights", XC40, "FLASH"),
+        ("button.volvo_xc40_honk_and_flash", XC40, "HONK_AND_FLASH"),
+        ("button.volvo_xc40_lock_with_reduced_guard", XC40, "LOCK_REDUCED_GUARD"),
+        ("button.volvo_v90_honk_and_flash", V90, "HONK_AND_FLASH"),
     ],
 )
 async def test_buttons_send_their_command(
@@ -458,15 +458,15 @@ async def test_engine_buttons(
 ) -> None:
     """Start (the default 15 minutes) and stop the XC60's engine; the state follows."""
     await hass.services.async_call(
-        "button", "press", {ATTR_ENTITY_ID: "button.xc60_start_engine"}, blocking=True
+        "button", "press", {ATTR_ENTITY_ID: "button.volvo_xc60_start_engine"}, blocking=True
     )
     assert sim.world.vehicle(XC60).engine_until == sim.clock.now() + timedelta(minutes=15)
-    assert state_of(hass, "binary_sensor.xc60_engine") == "on"
+    assert state_of(hass, "binary_sensor.volvo_xc60_engine") == "on"
     await hass.services.async_call(
-        "button", "press", {ATTR_ENTITY_ID: "button.xc60_stop_engine"}, blocking=True
+        "button", "press", {ATTR_ENTITY_ID: "button.volvo_xc60_stop_engine"}, blocking=True
     )
     assert sim.world.vehicle(XC60).engine_until is None
-    assert state_of(hass, "binary_sensor.xc60_engine") == "off"
+    assert state_of(hass, "binary_sensor.volvo_xc60_engine") == "off"
 
 
 async def test_failed_button_raises(
@@ -476,7 +476,7 @@ async def test_failed_button_raises(
     sim.volvo.cars[XC40].outcomes.append("SOMETHING_ELSE")
     with pytest.raises(HomeAssistantError) as err:
         await hass.services.async_call(
-            "button", "press", {ATTR_ENTITY_ID: "button.xc40_honk"}, blocking=True
+            "button", "press", {ATTR_ENTITY_ID: "button.volvo_xc40_honk"}, blocking=True
         )
     assert err.value.translation_key == "command_rejected"
     assert str(err.value) == "The car rejected the honk command"
@@ -486,7 +486,7 @@ async def test_climate_on_and_off_is_an_assumed_state(
     hass: HomeAssistant, loaded_volvo: MockConfigEntry, sim: Simulator
 ) -> None:
     """Volvo does not report climatization: the entity assumes the last command's state."""
-    climate = "climate.xc40_climatization"
+    climate = "climate.volvo_xc40_climatization"
     assert state_of(hass, climate) == "off"
     assert attributes_of(hass, climate)["assumed_state"] is True
     await hass.services.async_call("climate", "turn_on", {ATTR_ENTITY_ID: climate}, blocking=True)
@@ -505,7 +505,7 @@ async def test_failed_climate_start_keeps_it_off(
     hass: HomeAssistant, loaded_volvo: MockConfigEntry, sim: Simulator
 ) -> None:
     """A car asleep: the error is raised and the assumed state stays off."""
-    climate = "climate.xc40_climatization"
+    climate = "climate.volvo_xc40_climatization"
     sim.volvo.cars[XC40].asleep = True
     with pytest.raises(HomeAssistantError) as err:
         await hass.services.async_call(
@@ -575,7 +575,7 @@ async def test_refresh_action_fetches_every_group(
         assert paths[f"GET /connected-vehicle/v2/vehicles/{XC40}/{endpoint}"] == 1
     assert paths[f"GET /energy/v2/vehicles/{XC40}/state"] == 1
     assert not any(XC60 in path for path in paths)
-    assert state_of(hass, "binary_sensor.xc40_trunk") == "on"
+    assert state_of(hass, "binary_sensor.volvo_xc40_trunk") == "on"
 
 
 @pytest.mark.parametrize("service", ["refresh", "engine_start"])
@@ -613,7 +613,7 @@ async def test_api_calls_today_counts_up(
     after_poll = int(state_of(hass, API_CALLS))
     assert after_poll == sim.volvo.calls_today() > calls
     await hass.services.async_call(
-        "button", "press", {ATTR_ENTITY_ID: "button.xc40_honk"}, blocking=True
+        "button", "press", {ATTR_ENTITY_ID: "button.volvo_xc40_honk"}, blocking=True
     )
     assert int(state_of(hass, API_CALLS)) == sim.volvo.calls_today() > after_poll
     # A failed poll spent its calls as well.

@@ -2,8 +2,9 @@
 
 Home Assistant's sentences name an entity ("lock the XC40 Lock"); people name
 the car. So the integration teaches Assist a few English sentences that name
-the car (its device name, or its model without the brand): lock and unlock,
-start and stop the climatization. The car names are written into the
+the car (its device name, or its model without the brand): lock and unlock
+it, ask whether it is locked and how full its battery is, start and stop its
+climatization. The car names are written into the
 sentences themselves (no wildcard), so they never catch another integration's
 "lock the front door". A sentence acts only on entities exposed to Assist,
 and unlocking is refused where an unlock PIN is set (a spoken PIN would be
@@ -28,26 +29,30 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import EventComponentLoaded
 from homeassistant.util.hass_dict import HassKey
 
+from .api import readings
 from .climate import CLIMATE
 from .const import CONF_UNLOCK_PIN, DOMAIN
 from .coordinator import ConnectedVehicleConfigEntry
 from .entity import entity_unique_id
 from .lock import LOCK
+from .sensor import SENSORS
 
 _LOGGER = logging.getLogger(__name__)
 
 ASSISTANT: Final = "conversation"
 _REGISTERED: HassKey[CALLBACK_TYPE] = HassKey(f"{DOMAIN}_voice")
+BATTERY: Final = next(d for d in SENSORS if d.key == readings.BATTERY_LEVEL)
 _CLIMATE_WORDS: Final = "(climatization|climatisation|climate|preconditioning|heating)"
 
 
 @dataclass(frozen=True, slots=True)
 class Car:
-    """A car Assist can name, and its lock and climate entities (where it has them)."""
+    """A car Assist can name, and its entities the sentences use (where it has them)."""
 
     names: tuple[str, ...]
     lock: str | None
     climate: str | None
+    battery: str | None
     pin: bool
 
 
@@ -79,7 +84,33 @@ async def _climate_off(hass: HomeAssistant, car: Car) -> str:
     return await _call(hass, "climate", "turn_off", car.climate, f"Stopped climatizing the {name}")
 
 
+async def _is_locked(hass: HomeAssistant, car: Car) -> str:
+    state = hass.states.get(car.lock) if car.lock else None
+    if state is None or not async_should_expose(hass, ASSISTANT, state.entity_id):
+        return "That car does not offer this to Assist"
+    return f"The {car.names[0]} is {state.state}"
+
+
+async def _battery(hass: HomeAssistant, car: Car) -> str:
+    state = hass.states.get(car.battery) if car.battery else None
+    if state is None or not async_should_expose(hass, ASSISTANT, state.entity_id):
+        return "That car does not offer this to Assist"
+    try:
+        level = f"{float(state.state):.0f} %"
+    except ValueError:
+        level = state.state
+    return f"The {car.names[0]} battery is at {level}"
+
+
 SENTENCES: Final = (
+    Sentence(("is [the] {car} locked", "is [the] {car} unlocked"), _is_locked),
+    Sentence(
+        (
+            "(what is|what's|how much is) [the] {car} battery [level|charge]",
+            "how (full|charged) is [the] {car}",
+        ),
+        _battery,
+    ),
     Sentence(("lock [the] {car}",), _lock),
     Sentence(("unlock [the] {car}",), _unlock),
     Sentence(
@@ -126,8 +157,11 @@ def cars(hass: HomeAssistant, leaving: str | None = None) -> list[Car]:
             climate = registry.async_get_entity_id(
                 "climate", DOMAIN, entity_unique_id(entry, vehicle, CLIMATE)
             )
+            battery = registry.async_get_entity_id(
+                "sensor", DOMAIN, entity_unique_id(entry, vehicle, BATTERY)
+            )
             if names:
-                found.append(Car(names, lock, climate, pin))
+                found.append(Car(names, lock, climate, battery, pin))
     return found
 
 

@@ -138,7 +138,7 @@ def build_vehicle(details: Details, commands: frozenset[Command], energy: bool) 
         capabilities.add(DataGroup.ENERGY)
     return Vehicle(
         id=details.vin,
-        name=details.model or details.vin,
+        name=f"{BRAND} {details.model}" if details.model else details.vin,
         brand=BRAND,
         model=details.model,
         vin=details.vin,
