@@ -17,10 +17,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 import logging
 import re
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.components.conversation import ConversationInput
-from homeassistant.components.conversation.agent_manager import get_agent_manager
 from homeassistant.components.homeassistant.exposed_entities import async_should_expose
 from homeassistant.const import EVENT_COMPONENT_LOADED
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
@@ -36,6 +34,9 @@ from .coordinator import ConnectedVehicleConfigEntry
 from .entity import entity_unique_id
 from .lock import LOCK
 from .sensor import SENSORS
+
+if TYPE_CHECKING:
+    from homeassistant.components.conversation import ConversationInput
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -195,6 +196,11 @@ def async_update_sentences(hass: HomeAssistant, leaving: str | None = None) -> N
     known = cars(hass, leaving)
     if not known:
         return
+    # Imported only once Assist is loaded: its sentence matcher is Assist's requirement, not ours.
+    from homeassistant.components.conversation.agent_manager import (  # noqa: PLC0415
+        get_agent_manager,
+    )
+
     manager = get_agent_manager(hass)
     alternatives = "(" + "|".join(sorted({n for car in known for n in car.names})) + ")"
     removers = [
