@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
+from custom_components.connected_vehicle.api import readings
 from custom_components.connected_vehicle.api.errors import ProtocolError
 from custom_components.connected_vehicle.api.models import Command, CommandStatus, Powertrain
 from custom_components.connected_vehicle.api.volvo import (
     BULB_KEYS,
     CHARGER_CONNECTIONS,
-    CHARGING_STATES,
     CHARGING_TYPES,
     TYRE_WARNINGS,
     parse_endpoint,
@@ -317,7 +317,7 @@ def test_tyre_warnings(value: str, expected: str | None) -> None:
 def test_charging_states(value: str, expected: str) -> None:
     state = parse_endpoint("energy-state", {"chargingStatus": {"status": "OK", "value": value}})
     assert state.value("charging_state") == expected
-    assert expected in CHARGING_STATES
+    assert expected in readings.CHARGING_STATE.options
     assert state.value("charging") is (expected == "charging")
 
 

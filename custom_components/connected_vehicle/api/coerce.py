@@ -74,6 +74,16 @@ def as_utc(raw: Any, fmt: str | None = None) -> datetime | None:
     return None
 
 
+def as_position(latitude: float | None, longitude: float | None) -> tuple[float, float] | None:
+    """Latitude and longitude when both are read and on Earth; None otherwise."""
+    if latitude is None or longitude is None:
+        return None
+    if abs(latitude) > 90 or abs(longitude) > 180:
+        _LOGGER.debug("Ignoring a position off the globe")
+        return None
+    return latitude, longitude
+
+
 def as_object(raw: Any, what: str) -> dict[str, Any]:
     """The JSON object a response must be, or ProtocolError."""
     if not isinstance(raw, dict):

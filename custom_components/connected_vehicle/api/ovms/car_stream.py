@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 import logging
 from typing import Final
 
+from .. import readings as keys
 from ..coerce import as_text
 from ..errors import ProtocolError
 from ..models import Reading, VehicleState
@@ -77,7 +78,7 @@ class CarStream:
             return self.flush(now if age is None else now - timedelta(seconds=age))
         if message.code == "Z" and (peers := parse_peers(message.payload)) is not None:
             return LiveUpdate(
-                self.vehicle_id, VehicleState({"server_connected": Reading(peers > 0)})
+                self.vehicle_id, VehicleState({keys.SERVER_CONNECTED: Reading(peers > 0)})
             )
         if message.code == "E":
             _LOGGER.debug(

@@ -11,6 +11,7 @@ from typing import Any
 
 import aiohttp
 
+from .. import readings as keys
 from ..errors import (
     AuthenticationError,
     CommandFailedError,
@@ -173,7 +174,7 @@ class OvmsClient:
         if DataGroup.LOCKS_OPENINGS in groups:
             online = (await self._vehicle_list_cached(VEHICLE_LIST_TTL)).get(vehicle.id)
             if online is not None:
-                state = state.merged(VehicleState({"server_connected": Reading(online)}))
+                state = state.merged(VehicleState({keys.SERVER_CONNECTED: Reading(online)}))
         return state
 
     async def connect(self, vehicle: Vehicle) -> ConnectInfo:

@@ -19,6 +19,7 @@ import logging
 import random
 import time
 
+from .. import readings as keys
 from ..errors import AuthenticationError, BackendUnavailableError, CommandFailedError, ProtocolError
 from ..models import CommandStatus
 from .app_commands import CommandReply, PendingCommands, command_payload, raise_for_result
@@ -285,7 +286,7 @@ class CarLink:
         elif message.code != "a":
             update = stream.feed(message, self._clock())
             if message.code == "Z" and update is not None:
-                self._car_connected = bool(update.state.value("server_connected"))
+                self._car_connected = bool(update.state.value(keys.SERVER_CONNECTED))
             self._emit(update)
 
     async def _keep_alive(self, session: AppSession) -> None:

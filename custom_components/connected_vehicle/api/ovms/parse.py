@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..coerce import as_flag, as_float, as_list, as_object, as_text, as_utc
+from .. import readings as keys
+from ..coerce import as_flag, as_float, as_list, as_object, as_position, as_text, as_utc
 from ..models import Command, DataGroup, Location, Reading, Value, Vehicle, VehicleState
 from .vehicle_types import describe_vehicle_type
 
@@ -25,52 +26,52 @@ DISTANCE, SPEED = "distance", "speed"  # placeholders resolved per the car's uni
 
 # key, OVMS field, unit (or DISTANCE/SPEED), scale
 _NUMBERS: tuple[tuple[str, str, str | None, float], ...] = (
-    ("battery_level", "soc", "%", 1),
-    ("electric_range", "estimatedrange", DISTANCE, 1),
-    ("ideal_range", "idealrange", DISTANCE, 1),
-    ("odometer", "odometer", DISTANCE, 0.1),
-    ("trip_meter", "tripmeter", DISTANCE, 0.1),
-    ("speed", "speed", SPEED, 1),
-    ("state_of_health", "soh", "%", 1),
-    ("twelve_volt_battery", "vehicle12v", "V", 1),
-    ("twelve_volt_current", "vehicle12v_current", "A", 1),
-    ("line_voltage", "linevoltage", "V", 1),
-    ("charging_current", "chargecurrent", "A", 1),
-    ("charge_current_limit", "chargelimit", "A", 1),
-    ("charging_power", "chargepower", "kW", 1),
-    ("energy_charged", "chargekwh", "kWh", 0.1),
-    ("charge_time_remaining", "charge_etr_full", "min", 1),
-    ("charge_time_to_limit", "charge_etr_limit", "min", 1),
-    ("charge_target", "charge_limit_soc", "%", 1),
+    (keys.BATTERY_LEVEL, "soc", "%", 1),
+    (keys.ELECTRIC_RANGE, "estimatedrange", DISTANCE, 1),
+    (keys.IDEAL_RANGE, "idealrange", DISTANCE, 1),
+    (keys.ODOMETER, "odometer", DISTANCE, 0.1),
+    (keys.TRIP_METER, "tripmeter", DISTANCE, 0.1),
+    (keys.SPEED, "speed", SPEED, 1),
+    (keys.STATE_OF_HEALTH, "soh", "%", 1),
+    (keys.TWELVE_VOLT_BATTERY, "vehicle12v", "V", 1),
+    (keys.TWELVE_VOLT_CURRENT, "vehicle12v_current", "A", 1),
+    (keys.LINE_VOLTAGE, "linevoltage", "V", 1),
+    (keys.CHARGING_CURRENT, "chargecurrent", "A", 1),
+    (keys.CHARGE_CURRENT_LIMIT, "chargelimit", "A", 1),
+    (keys.CHARGING_POWER, "chargepower", "kW", 1),
+    (keys.ENERGY_CHARGED, "chargekwh", "kWh", 0.1),
+    (keys.CHARGE_TIME_REMAINING, "charge_etr_full", "min", 1),
+    (keys.CHARGE_TIME_TO_LIMIT, "charge_etr_limit", "min", 1),
+    (keys.CHARGE_TARGET, "charge_limit_soc", "%", 1),
 )
 # Temperatures, dropped when the car says it has none (stale flag -1).
 _TEMPERATURES: tuple[tuple[str, str, str], ...] = (
-    ("temperature_cabin", "temperature_cabin", "staletemps"),
-    ("temperature_battery", "temperature_battery", "staletemps"),
-    ("temperature_motor", "temperature_motor", "staletemps"),
-    ("temperature_inverter", "temperature_pem", "staletemps"),
-    ("temperature_charger", "temperature_charger", "staletemps"),
-    ("temperature_ambient", "temperature_ambient", "staleambient"),
+    (keys.TEMPERATURE_CABIN, "temperature_cabin", "staletemps"),
+    (keys.TEMPERATURE_BATTERY, "temperature_battery", "staletemps"),
+    (keys.TEMPERATURE_MOTOR, "temperature_motor", "staletemps"),
+    (keys.TEMPERATURE_INVERTER, "temperature_pem", "staletemps"),
+    (keys.TEMPERATURE_CHARGER, "temperature_charger", "staletemps"),
+    (keys.TEMPERATURE_AMBIENT, "temperature_ambient", "staleambient"),
 )
 _TEXTS: tuple[tuple[str, str], ...] = (
-    ("charging_state", "chargestate"),
-    ("charge_substate", "chargesubstate"),
-    ("charge_mode", "mode"),
+    (keys.CHARGING_STATE, "chargestate"),
+    (keys.CHARGE_SUBSTATE, "chargesubstate"),
+    (keys.CHARGE_MODE, "mode"),
 )
 _FLAGS: tuple[tuple[str, str], ...] = (
-    ("door_front_left", "fl_dooropen"),
-    ("door_front_right", "fr_dooropen"),
-    ("charge_port", "cp_dooropen"),
-    ("hood", "bt_open"),
-    ("tailgate", "tr_open"),
-    ("plugged_in", "pilotpresent"),
-    ("charging", "charging"),
-    ("car_on", "caron"),
-    ("central_lock", "carlocked"),
-    ("valet_mode", "valetmode"),
-    ("awake", "carawake"),
-    ("alarm_sounding", "alarmsounding"),
-    ("twelve_volt_charging", "charging_12v"),
+    (keys.DOORS["front_left"], "fl_dooropen"),
+    (keys.DOORS["front_right"], "fr_dooropen"),
+    (keys.CHARGE_PORT, "cp_dooropen"),
+    (keys.HOOD, "bt_open"),
+    (keys.TAILGATE, "tr_open"),
+    (keys.PLUGGED_IN, "pilotpresent"),
+    (keys.CHARGING, "charging"),
+    (keys.CAR_ON, "caron"),
+    (keys.CENTRAL_LOCK, "carlocked"),
+    (keys.VALET_MODE, "valetmode"),
+    (keys.AWAKE, "carawake"),
+    (keys.ALARM_SOUNDING, "alarmsounding"),
+    (keys.TWELVE_VOLT_CHARGING, "charging_12v"),
 )
 # Fields of the S (status) record; every other status/charge field comes from D.
 _S_FIELDS = frozenset(
@@ -178,7 +179,7 @@ def record_state(payload: Mapping[str, Any], times: Mapping[str, datetime | None
     for key, field in _FLAGS:
         put(key, field, as_flag(payload.get(field), field=field))
     if (status_time := times.get("S")) is not None:
-        readings["last_update"] = Reading(status_time, None, status_time)
+        readings[keys.LAST_UPDATE] = Reading(status_time, None, status_time)
     return VehicleState(readings)
 
 
@@ -190,12 +191,13 @@ def parse_location(raw: Any) -> VehicleState:
 
 def location_state(payload: Mapping[str, Any], observed: datetime | None) -> VehicleState:
     """The position from L fields named as the server names them (none when unusable)."""
-    latitude = as_float(payload.get("latitude"), field="latitude")
-    longitude = as_float(payload.get("longitude"), field="longitude")
-    if latitude is None or longitude is None or _stale_none(payload, "stalegps"):
+    position = as_position(
+        as_float(payload.get("latitude"), field="latitude"),
+        as_float(payload.get("longitude"), field="longitude"),
+    )
+    if position is None or _stale_none(payload, "stalegps"):
         return VehicleState()
-    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        return VehicleState()
+    latitude, longitude = position
     return VehicleState(
         location=Location(
             latitude=latitude,
@@ -222,12 +224,12 @@ def tyre_state(payload: Mapping[str, Any], observed: datetime | None) -> Vehicle
         kpa = as_float(payload.get(f"{wheel}_pressure_kpa"))
         psi = as_float(payload.get(f"{wheel}_pressure"))
         if kpa is not None:
-            readings[f"tyre_pressure_{name}"] = Reading(kpa, "kPa", observed)
+            readings[keys.TYRE_PRESSURES[name]] = Reading(kpa, "kPa", observed)
         elif psi is not None:
-            readings[f"tyre_pressure_{name}"] = Reading(psi, "psi", observed)
+            readings[keys.TYRE_PRESSURES[name]] = Reading(psi, "psi", observed)
         if (temperature := as_float(payload.get(f"{wheel}_temperature"))) is not None:
-            readings[f"tyre_temperature_{name}"] = Reading(temperature, "°C", observed)
+            readings[keys.TYRE_TEMPERATURES[name]] = Reading(temperature, "°C", observed)
         alert = as_float(payload.get(f"{wheel}_alert"))
         if alert is not None and int(alert) in _TYRE_ALERTS:
-            readings[f"tyre_warning_{name}"] = Reading(_TYRE_ALERTS[int(alert)], None, observed)
+            readings[keys.TYRE_WARNING[name]] = Reading(_TYRE_ALERTS[int(alert)], None, observed)
     return VehicleState(readings)

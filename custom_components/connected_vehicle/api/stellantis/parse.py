@@ -41,7 +41,8 @@ from datetime import datetime
 import logging
 from typing import Any, Final
 
-from ..coerce import as_object
+from .. import readings as keys
+from ..coerce import as_object, as_position
 from ..errors import ProtocolError
 from ..models import Command, DataGroup, Location, Powertrain, Reading, Value, Vehicle, VehicleState
 from .values import flag, minutes, number, obj, objects, text, when
@@ -88,13 +89,13 @@ _CHARGING_STATES: Final = {
     "failure": "error",
 }
 _OPENINGS: Final = {
-    "driver": "door_front_left",
-    "passenger": "door_front_right",
-    "rearleft": "door_rear_left",
-    "rearright": "door_rear_right",
-    "trunk": "tailgate",
-    "hood": "hood",
-    "roofwindow": "sunroof",
+    "driver": keys.DOORS["front_left"],
+    "passenger": keys.DOORS["front_right"],
+    "rearleft": keys.DOORS["rear_left"],
+    "rearright": keys.DOORS["rear_right"],
+    "trunk": keys.TAILGATE,
+    "hood": keys.HOOD,
+    "roofwindow": keys.SUNROOF,
 }
 _UNLOCKED: Final = frozenset({"unlocked", "driverdoorunlocked", "cabindoorsunlocked"})
 _LOCKED: Final = frozenset({"locked", "superlocked"})
@@ -250,14 +251,14 @@ def _add_energy(status: dict[str, Any], out: _Readings) -> None:
     energies = _energies(status)
     if "Electric" in energies:
         item, charging = energies["Electric"]
-        out.add("battery_level", number(item.get("level"), "level"), "%", item)
-        out.add("electric_range", number(item.get("autonomy"), "autonomy"), "km", item)
+        out.add(keys.BATTERY_LEVEL, number(item.get("level"), "level"), "%", item)
+        out.add(keys.ELECTRIC_RANGE, number(item.get("autonomy"), "autonomy"), "km", item)
         health = obj(
             obj(obj(obj(item.get("extension")).get("electric")).get("battery")).get("health")
         )
         health = health or obj(obj(item.get("battery")).get("health"))
         soh = number(health.get("capacity"), "health.capacity")
-        out.add("state_of_health", soh if soh else None, "%", item)
+        out.add(keys.STATE_OF_HEALTH, soh if soh else None, "%", item)
         _add_charging(charging, item, out)
     if "Fuel" in energies:
         item, _charging = energies["Fuel"]
@@ -265,8 +266,8 @@ def _add_energy(status: dict[str, Any], out: _Readings) -> None:
         if level == 0 and item.get("autonomy") is None:
             _LOGGER.debug("Dropping the empty Fuel item electric cars report")
         else:
-            out.add("fuel_level", level, "%", item)
-            out.add("fuel_range", number(item.get("autonomy"), "autonomy"), "km", item)
+            out.add(keys.FUEL_LEVEL, level, "%", item)
+            out.add(keys.FUEL_RANGE, number(item.get("autonomy"), "autonomy"), "km", item)
 
 
 def _add_charging(charging: dict[str, Any], item: dict[str, Any], out: _Readings) -> None:
@@ -279,12 +280,12 @@ def _add_charging(charging: dict[str, Any], item: dict[str, Any], out: _Readings
     delayed = minutes(charging.get("nextDelayedTime"), "nextDelayedTime")
     if plugged and state == "stopped" and delayed:
         state = "timerwait"
-    out.add("plugged_in", plugged, None, stamp)
-    out.add("charging_state", state, None, stamp)
-    out.add("charging", None if raw_status is None else state == "charging", None, stamp)
-    out.add("charging_rate", number(charging.get("chargingRate"), "chargingRate"), "km/h", stamp)
+    out.add(keys.PLUGGED_IN, plugged, None, stamp)
+    out.add(keys.CHARGING_STATE, state, None, stamp)
+    out.add(keys.CHARGING, None if raw_status is None else state == "charging", None, stamp)
+    out.add(keys.CHARGING_RATE, number(charging.get("chargingRate"), "chargingRate"), "km/h", stamp)
     remaining = minutes(charging.get("remainingTime"), "remainingTime")
-    out.add("charge_time_remaining", remaining, "min", stamp)
+    out.add(keys.CHARGE_TIME_REMAINING, remaining, "min", stamp)
 
 
 def _locked(raw: Any) -> bool | None:
@@ -300,7 +301,7 @@ def _locked(raw: Any) -> bool | None:
 def _add_doors(status: dict[str, Any], out: _Readings) -> None:
     doors = obj(status.get("doorsState"))
     locked_states = doors.get("lockedStates", doors.get("lockedState"))
-    out.add("central_lock", _locked(locked_states), None, doors)
+    out.add(keys.CENTRAL_LOCK, _locked(locked_states), None, doors)
     for opening in objects(doors.get("opening")):
         identifier, state = text(opening.get("identifier")), text(opening.get("state"))
         key = _OPENINGS.get(identifier.lower()) if identifier else None
@@ -328,29 +329,34 @@ def _add_motion(status: dict[str, Any], out: _Readings) -> None:
         ),
         {},
     )
-    out.add("odometer", number(odometer.get("mileage"), "mileage"), "km", odometer)
+    out.add(keys.ODOMETER, number(odometer.get("mileage"), "mileage"), "km", odometer)
     kinetic = obj(status.get("kinetic")) or obj(extension.get("kinetic"))
-    out.add("moving", flag(kinetic.get("moving"), "moving"), None, kinetic)
-    out.add("speed", number(kinetic.get("speed"), "speed"), "km/h", kinetic)
+    out.add(keys.MOVING, flag(kinetic.get("moving"), "moving"), None, kinetic)
+    out.add(keys.SPEED, number(kinetic.get("speed"), "speed"), "km/h", kinetic)
     ignition = obj(status.get("ignition"))
     kind = text(ignition.get("type"))
-    out.add("ignition", kind.lower() if kind else None, None, ignition)
+    out.add(keys.IGNITION, kind.lower() if kind else None, None, ignition)
     out.add(
-        "car_on", None if kind is None else kind.lower() in ("start", "startup"), None, ignition
+        keys.CAR_ON, None if kind is None else kind.lower() in ("start", "startup"), None, ignition
     )
 
 
 def _add_cabin(status: dict[str, Any], out: _Readings) -> None:
     air = obj(obj(status.get("environment")).get("air"))
-    out.add("temperature_ambient", number(air.get("temp"), "air.temp"), "°C", air)
+    out.add(keys.TEMPERATURE_AMBIENT, number(air.get("temp"), "air.temp"), "°C", air)
     battery = obj(status.get("battery"))
-    out.add("twelve_volt_battery_health", number(battery.get("voltage"), "voltage"), "%", battery)
+    out.add(
+        keys.TWELVE_VOLT_BATTERY_HEALTH, number(battery.get("voltage"), "voltage"), "%", battery
+    )
     conditioning = obj(
         obj(status.get("preconditioning") or status.get("preconditionning")).get("airConditioning")
     )
     climate = text(conditioning.get("status"))
     out.add(
-        "climate_on", None if climate is None else climate.lower() == "enabled", None, conditioning
+        keys.CLIMATE_ON,
+        None if climate is None else climate.lower() == "enabled",
+        None,
+        conditioning,
     )
 
 
@@ -359,10 +365,10 @@ def _location(status: dict[str, Any], fallback: datetime | None) -> Location | N
     coordinates = obj(feature.get("geometry")).get("coordinates")
     if not isinstance(coordinates, list) or len(coordinates) < 2:
         return None
-    longitude, latitude = number(coordinates[0], "longitude"), number(coordinates[1], "latitude")
-    if latitude is None or longitude is None or abs(latitude) > 90 or abs(longitude) > 180:
-        _LOGGER.debug("Ignoring an unreadable position")
+    position = as_position(number(coordinates[1], "latitude"), number(coordinates[0], "longitude"))
+    if position is None:
         return None
+    latitude, longitude = position
     properties = obj(feature.get("properties"))
     heading = number(properties.get("heading"), "heading")
     kinetic = obj(status.get("kinetic")) or obj(_extension(status).get("kinetic"))
@@ -399,7 +405,7 @@ def parse_alerts(items: list[dict[str, Any]]) -> VehicleState:
     stamps = [
         t for item in active if (t := when(item.get("updatedAt")) or when(item.get("startedAt")))
     ]
-    return VehicleState({"alerts_active": Reading(len(active), None, max(stamps, default=None))})
+    return VehicleState({keys.ALERTS_ACTIVE: Reading(len(active), None, max(stamps, default=None))})
 
 
 def parse_maintenance(body: Any) -> VehicleState:
@@ -407,13 +413,13 @@ def parse_maintenance(body: Any) -> VehicleState:
     maintenance = as_object(body, "maintenance")
     out = _Readings(None)
     out.add(
-        "time_to_service",
+        keys.TIME_TO_SERVICE,
         number(maintenance.get("daysBeforeMaintenance"), "days"),
         "d",
         maintenance,
     )
     out.add(
-        "distance_to_service",
+        keys.DISTANCE_TO_SERVICE,
         number(maintenance.get("mileageBeforeMaintenance"), "mileage"),
         "km",
         maintenance,

@@ -12,7 +12,6 @@ from .const import (
 from .parse import (
     BULB_KEYS,
     CHARGER_CONNECTIONS,
-    CHARGING_STATES,
     CHARGING_TYPES,
     TYRE_WARNINGS,
     parse_endpoint,
@@ -24,7 +23,6 @@ __all__ = [
     "AUTHORIZE_URL",
     "BULB_KEYS",
     "CHARGER_CONNECTIONS",
-    "CHARGING_STATES",
     "CHARGING_TYPES",
     "COMMAND_PATHS",
     "DEFAULT_API_URL",

@@ -14,7 +14,8 @@ import math
 import re
 from typing import Any, Final
 
-from ..coerce import as_float, as_utc
+from .. import readings as keys
+from ..coerce import as_float, as_position, as_utc
 from ..models import Location, Reading, VehicleState
 from .values import (
     Field,
@@ -35,7 +36,6 @@ type Reader = Callable[[Field], Reading | None]
 type Table = tuple[tuple[str, tuple[str, ...], Reader], ...]
 
 TYRE_WARNINGS: Final = ("ok", "warning", "alert")
-CHARGING_STATES: Final = ("charging", "stopped", "done", "error", "timerwait", "discharging")
 CHARGER_CONNECTIONS: Final = ("connected", "disconnected", "fault")
 CHARGING_TYPES: Final = ("ac", "dc", "none")
 
@@ -124,72 +124,76 @@ _OPEN, _WARNING = _flag(is_open), _flag(needs_attention)
 _KM = _number("km")
 
 DOORS: Final[Table] = (
-    ("central_lock", ("centralLock", "carLocked"), _flag(is_locked)),
-    ("door_front_left", ("frontLeftDoor", "frontLeft"), _OPEN),
-    ("door_front_right", ("frontRightDoor", "frontRight"), _OPEN),
-    ("door_rear_left", ("rearLeftDoor", "rearLeft"), _OPEN),
-    ("door_rear_right", ("rearRightDoor", "rearRight"), _OPEN),
-    ("hood", ("hood",), _OPEN),
-    ("tailgate", ("tailgate", "tailGate"), _OPEN),
-    ("tank_lid", ("tankLid", "fuelLid"), _OPEN),
+    (keys.CENTRAL_LOCK, ("centralLock", "carLocked"), _flag(is_locked)),
+    (keys.DOORS["front_left"], ("frontLeftDoor", "frontLeft"), _OPEN),
+    (keys.DOORS["front_right"], ("frontRightDoor", "frontRight"), _OPEN),
+    (keys.DOORS["rear_left"], ("rearLeftDoor", "rearLeft"), _OPEN),
+    (keys.DOORS["rear_right"], ("rearRightDoor", "rearRight"), _OPEN),
+    (keys.HOOD, ("hood",), _OPEN),
+    (keys.TAILGATE, ("tailgate", "tailGate"), _OPEN),
+    (keys.TANK_LID, ("tankLid", "fuelLid"), _OPEN),
 )
 WINDOWS: Final[Table] = (
-    ("window_front_left", ("frontLeftWindow", "frontLeft"), _OPEN),
-    ("window_front_right", ("frontRightWindow", "frontRight"), _OPEN),
-    ("window_rear_left", ("rearLeftWindow", "rearLeft"), _OPEN),
-    ("window_rear_right", ("rearRightWindow", "rearRight"), _OPEN),
-    ("sunroof", ("sunroof", "sunRoof"), _OPEN),
+    (keys.WINDOWS["front_left"], ("frontLeftWindow", "frontLeft"), _OPEN),
+    (keys.WINDOWS["front_right"], ("frontRightWindow", "frontRight"), _OPEN),
+    (keys.WINDOWS["rear_left"], ("rearLeftWindow", "rearLeft"), _OPEN),
+    (keys.WINDOWS["rear_right"], ("rearRightWindow", "rearRight"), _OPEN),
+    (keys.SUNROOF, ("sunroof", "sunRoof"), _OPEN),
 )
 ENGINE_STATUS: Final[Table] = (
-    ("engine_running", ("engineStatus", "engineRunning"), _flag(is_running)),
+    (keys.ENGINE_RUNNING, ("engineStatus", "engineRunning"), _flag(is_running)),
 )
 ENGINE: Final[Table] = (
-    ("oil_level_warning", ("oilLevelWarning", "oilLevel"), _WARNING),
+    (keys.OIL_LEVEL_WARNING, ("oilLevelWarning", "oilLevel"), _WARNING),
     (
-        "coolant_level_warning",
+        keys.COOLANT_LEVEL_WARNING,
         ("engineCoolantLevelWarning", "engineCoolantLevel", "coolantLevelWarning"),
         _WARNING,
     ),
 )
 BRAKES: Final[Table] = (
-    ("brake_fluid_warning", ("brakeFluidLevelWarning", "brakeFluidLevel", "brakeFluid"), _WARNING),
+    (
+        keys.BRAKE_FLUID_WARNING,
+        ("brakeFluidLevelWarning", "brakeFluidLevel", "brakeFluid"),
+        _WARNING,
+    ),
 )
 DIAGNOSTICS: Final[Table] = (
-    ("service_warning", ("serviceWarning", "serviceWarningStatus"), _WARNING),
-    ("washer_fluid_warning", ("washerFluidLevelWarning", "washerFluidLevel"), _WARNING),
-    ("time_to_service", ("timeToService",), _days),
-    ("distance_to_service", ("distanceToService",), _KM),
-    ("engine_hours_to_service", ("engineHoursToService",), _number("h")),
+    (keys.SERVICE_WARNING, ("serviceWarning", "serviceWarningStatus"), _WARNING),
+    (keys.WASHER_FLUID_WARNING, ("washerFluidLevelWarning", "washerFluidLevel"), _WARNING),
+    (keys.TIME_TO_SERVICE, ("timeToService",), _days),
+    (keys.DISTANCE_TO_SERVICE, ("distanceToService",), _KM),
+    (keys.ENGINE_HOURS_TO_SERVICE, ("engineHoursToService",), _number("h")),
 )
 FUEL: Final[Table] = (
-    ("fuel_amount", ("fuelAmount",), _number("L")),
-    ("battery_level", ("batteryChargeLevel",), _number("%")),
+    (keys.FUEL_AMOUNT, ("fuelAmount",), _number("L")),
+    (keys.BATTERY_LEVEL, ("batteryChargeLevel",), _number("%")),
 )
-ODOMETER: Final[Table] = (("odometer", ("odometer",), _KM),)
+ODOMETER: Final[Table] = ((keys.ODOMETER, ("odometer",), _KM),)
 STATISTICS: Final[Table] = (
-    ("trip_meter_manual", ("tripMeterManual", "tripMeter1"), _KM),
-    ("trip_meter_automatic", ("tripMeterAutomatic", "tripMeter2"), _KM),
-    ("average_speed", ("averageSpeed",), _number("km/h")),
-    ("average_speed_automatic", ("averageSpeedAutomatic",), _number("km/h")),
-    ("average_fuel_consumption", ("averageFuelConsumption",), _number("L/100km")),
+    (keys.TRIP_METER_MANUAL, ("tripMeterManual", "tripMeter1"), _KM),
+    (keys.TRIP_METER_AUTOMATIC, ("tripMeterAutomatic", "tripMeter2"), _KM),
+    (keys.AVERAGE_SPEED, ("averageSpeed",), _number("km/h")),
+    (keys.AVERAGE_SPEED_AUTOMATIC, ("averageSpeedAutomatic",), _number("km/h")),
+    (keys.AVERAGE_FUEL_CONSUMPTION, ("averageFuelConsumption",), _number("L/100km")),
     (
-        "average_fuel_consumption_automatic",
+        keys.AVERAGE_FUEL_CONSUMPTION_AUTOMATIC,
         ("averageFuelConsumptionAutomatic",),
         _number("L/100km"),
     ),
-    ("average_energy_consumption", ("averageEnergyConsumption",), _number("kWh/100km")),
+    (keys.AVERAGE_ENERGY_CONSUMPTION, ("averageEnergyConsumption",), _number("kWh/100km")),
     (
-        "average_energy_consumption_automatic",
+        keys.AVERAGE_ENERGY_CONSUMPTION_AUTOMATIC,
         ("averageEnergyConsumptionAutomatic",),
         _number("kWh/100km"),
     ),
-    ("fuel_range", ("distanceToEmptyTank", "distanceToEmpty"), _KM),
+    (keys.FUEL_RANGE, ("distanceToEmptyTank", "distanceToEmpty"), _KM),
     # Like Home Assistant core: the statistics' range, which the car shows, not the
     # energy API's electricRange, which does not always agree with it.
-    ("electric_range", ("distanceToEmptyBattery",), _KM),
+    (keys.ELECTRIC_RANGE, ("distanceToEmptyBattery",), _KM),
 )
 TYRES: Final[Table] = tuple(
-    (f"tyre_warning_{wheel}", (name, f"{name}Tyre"), _choice(_TYRES))
+    (keys.TYRE_WARNING[wheel], (name, f"{name}Tyre"), _choice(_TYRES))
     for wheel, name in (
         ("front_left", "frontLeft"),
         ("front_right", "frontRight"),
@@ -202,29 +206,29 @@ WARNINGS: Final[Table] = tuple(
 )
 ACCESSIBILITY: Final[Table] = (
     (
-        "commands_available",
+        keys.COMMANDS_AVAILABLE,
         ("availabilityStatus",),
         _flag(lambda raw: {"AVAILABLE": True, "UNAVAILABLE": False}.get(enum(raw) or "")),
     ),
 )
 ENERGY: Final[Table] = (
-    ("battery_level", ("batteryChargeLevel",), _number("%")),
+    (keys.BATTERY_LEVEL, ("batteryChargeLevel",), _number("%")),
     (
-        "charger_connection",
+        keys.CHARGER_CONNECTION,
         ("chargerConnectionStatus", "chargingConnectionStatus"),
         _choice(_CONNECTION, prefix="CONNECTION_STATUS_"),
     ),
     (
-        "charging_state",
+        keys.CHARGING_STATE,
         ("chargingStatus", "chargingSystemStatus"),
         _choice(_CHARGING, prefix="CHARGING_SYSTEM_"),
     ),
-    ("charging_type", ("chargingType",), _choice(_TYPES)),
-    ("charging_power", ("chargingPower",), _number("W")),
-    ("charge_current_limit", ("chargingCurrentLimit",), _number("A")),
-    ("charge_target", ("targetBatteryChargeLevel", "targetBatteryLevel"), _number("%")),
+    (keys.CHARGING_TYPE, ("chargingType",), _choice(_TYPES)),
+    (keys.CHARGING_POWER, ("chargingPower",), _number("W")),
+    (keys.CHARGE_CURRENT_LIMIT, ("chargingCurrentLimit",), _number("A")),
+    (keys.CHARGE_TARGET, ("targetBatteryChargeLevel", "targetBatteryLevel"), _number("%")),
     (
-        "charge_time_to_limit",
+        keys.CHARGE_TIME_TO_LIMIT,
         ("estimatedChargingTimeToTargetBatteryChargeLevel", "estimatedChargingTime"),
         _number("min"),
     ),
@@ -251,10 +255,12 @@ def parse_energy_state(raw: Any) -> VehicleState:
     """Energy API state (not wrapped); adds ``plugged_in`` and ``charging``."""
     state = read_table(raw, ENERGY, "energy state")
     extra: dict[str, Reading] = {}
-    if (connection := state.readings.get("charger_connection")) and connection.value != "fault":
-        extra["plugged_in"] = Reading(connection.value == "connected", None, connection.observed_at)
-    if charging := state.readings.get("charging_state"):
-        extra["charging"] = Reading(charging.value == "charging", None, charging.observed_at)
+    if (connection := state.readings.get(keys.CHARGER_CONNECTION)) and connection.value != "fault":
+        extra[keys.PLUGGED_IN] = Reading(
+            connection.value == "connected", None, connection.observed_at
+        )
+    if charging := state.readings.get(keys.CHARGING_STATE):
+        extra[keys.CHARGING] = Reading(charging.value == "charging", None, charging.observed_at)
     return state.merged(VehicleState(extra)) if extra else state
 
 
@@ -267,11 +273,12 @@ def parse_location(raw: Any) -> VehicleState:
     coordinates = geometry.get("coordinates") if isinstance(geometry, dict) else None
     if not isinstance(coordinates, list) or len(coordinates) < 2:
         return VehicleState()
-    longitude = as_float(coordinates[0], field="longitude")
-    latitude = as_float(coordinates[1], field="latitude")
-    if latitude is None or longitude is None or abs(latitude) > 90 or abs(longitude) > 180:
-        _LOGGER.debug("location: ignoring unreadable coordinates")
+    position = as_position(
+        as_float(coordinates[1], field="latitude"), as_float(coordinates[0], field="longitude")
+    )
+    if position is None:
         return VehicleState()
+    latitude, longitude = position
     heading = as_float(properties.get("heading"), field="heading")
     return VehicleState(
         location=Location(
