@@ -243,9 +243,11 @@ async def test_commands_via_webhook(
     callbacks = sim.stellantis.remotes.of(("peugeot", "demo"))
     assert [c.target for c in callbacks] == [url]
     assert callbacks[0].delivered >= 6
+    requests = sim.requests.total()
     with pytest.raises(CommandFailedError) as caught:
-        await client.invoke(car, Command.CHARGE_START)
+        await client.invoke(car, Command.ENGINE_START)  # no Stellantis remote does this
     assert caught.value.command_status == CommandStatus.NOT_SUPPORTED
+    assert sim.requests.total() == requests
     await client.logout()
     assert sim.stellantis.remotes.of(("peugeot", "demo")) == []
 

@@ -153,10 +153,6 @@ class StellantisClient:
     ) -> CommandResult:
         """Send a remote action and wait for its final status."""
         self._http.mask.hide(vehicle.id, vehicle.vin)
-        if command not in vehicle.commands:
-            raise CommandFailedError(
-                CommandStatus.NOT_SUPPORTED, f"{command} is not available for this vehicle"
-            )
         lock = self._vehicle_locks.setdefault(vehicle.id, asyncio.Lock())
         async with lock:  # the API runs one remote per car at a time
             action_id, status_href = await self._send(vehicle, remote_body(command))

@@ -13,6 +13,7 @@ import asyncio
 from collections import OrderedDict
 from typing import Any, Final
 
+from ..errors import CommandFailedError
 from ..models import Command, CommandStatus
 from .parse import RemoteProgress
 
@@ -40,7 +41,11 @@ _KEPT_EARLY: Final = 64
 
 
 def remote_body(command: Command) -> dict[str, Any]:
-    """The ``Remote`` body for ``command``; KeyError when the API has no such remote."""
+    """The ``Remote`` body for ``command``; CommandFailedError when the API has no such remote."""
+    if command not in _BODIES:
+        raise CommandFailedError(
+            CommandStatus.NOT_SUPPORTED, f"{command} is not a Stellantis remote"
+        )
     return {"label": LABEL, **_BODIES[command]}
 
 
