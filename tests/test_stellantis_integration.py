@@ -7,7 +7,7 @@ import logging
 
 from homeassistant.components.lock import LockState
 from homeassistant.const import ATTR_ENTITY_ID
-from homeassistant.core import Event, EventStateChangedData, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
@@ -23,6 +23,8 @@ from custom_components.connected_vehicle.const import (
     CONF_WAKE_UP_LIMIT,
 )
 from simulator import Simulator
+
+from .states import record_states
 
 LOCK = "lock.peugeot_e_208_lock"
 
@@ -67,13 +69,7 @@ async def test_lock_shows_locking_until_the_webhook_reports_success(
     sim.world.vehicle("E208").locked = False
     await setup_with_webhook(hass, peugeot_entry, hass_client_no_auth)
     assert hass.states.get(LOCK).state == LockState.UNLOCKED
-    seen: list[str] = []
-
-    def record(event: Event[EventStateChangedData]) -> None:
-        if event.data["entity_id"] == LOCK and event.data["new_state"] is not None:
-            seen.append(event.data["new_state"].state)
-
-    unsubscribe = hass.bus.async_listen("state_changed", record)
+    seen, unsubscribe = record_states(hass, LOCK)
     await hass.services.async_call("lock", "lock", {ATTR_ENTITY_ID: LOCK}, blocking=True)
     unsubscribe()
     assert seen[0] == "locking"

@@ -8,7 +8,7 @@ to exercise the same code path).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import timedelta
 import json
 import logging
@@ -19,7 +19,7 @@ import aiohttp
 from homeassistant.components.lock.const import LockState
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import ATTR_CODE, ATTR_ENTITY_ID, CONF_API_KEY, STATE_UNAVAILABLE
-from homeassistant.core import Event, EventStateChangedData, HomeAssistant
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.update_coordinator import UpdateFailed
@@ -43,6 +43,7 @@ from custom_components.connected_vehicle.coordinator import VehicleCoordinator
 from simulator import Simulator
 
 from .conftest import SIM_START, V90, VOLVO_API_KEY, XC40, XC60, XC90
+from .states import record_states
 
 LOCK = "lock.volvo_xc40_lock"
 BATTERY = "sensor.volvo_xc40_battery_level"
@@ -92,17 +93,6 @@ def device_id(hass: HomeAssistant, entry: MockConfigEntry, vin: str) -> str:
     )
     assert device is not None
     return device.id
-
-
-def record_states(hass: HomeAssistant, entity_id: str) -> tuple[list[str], Callable[[], None]]:
-    """Every state an entity takes from now on, and how to stop recording."""
-    seen: list[str] = []
-
-    def record(event: Event[EventStateChangedData]) -> None:
-        if event.data["entity_id"] == entity_id and event.data["new_state"] is not None:
-            seen.append(event.data["new_state"].state)
-
-    return seen, hass.bus.async_listen("state_changed", record)
 
 
 def expire_entry_token(hass: HomeAssistant, entry: MockConfigEntry) -> None:
