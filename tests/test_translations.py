@@ -1,4 +1,7 @@
-"""Every name, state, error and issue the code can show has an English text and an icon file entry."""
+"""Every name, state, error and issue the code can show has an English text and an icon file entry.
+
+Every shipped language translates each English text, with the same placeholders.
+"""
 
 from __future__ import annotations
 
@@ -23,8 +26,13 @@ from custom_components.connected_vehicle.select import SELECTS
 from custom_components.connected_vehicle.sensor import SENSORS
 from custom_components.connected_vehicle.switch import SWITCHES
 
+from .script_modules import load
+
 PACKAGE = Path(__file__).resolve().parents[1] / "custom_components" / "connected_vehicle"
 STRINGS: dict[str, Any] = json.loads((PACKAGE / "translations" / "en.json").read_text())
+TRANSLATIONS = load("translations")
+# The languages of the three back ends' markets, each of which must ship.
+LANGUAGES = {"de", "es", "fr", "it"}
 ICONS: dict[str, Any] = json.loads((PACKAGE / "icons.json").read_text())
 PLATFORM_DESCRIPTIONS = {
     "sensor": SENSORS,
@@ -126,3 +134,38 @@ def test_every_flow_form_is_translated() -> None:
                         assert name in text.get("sections", {}), f"{step.step_id}.{name}"
     assert set(steps["sign_in_method"]["menu_options"]) == {"redirect_sign_in", "paste_redirect"}
     assert set(steps["user"]["menu_options"]) == set(PROVIDERS)
+
+
+def test_the_back_ends_markets_languages_ship() -> None:
+    """A translation ships for every language of the back ends' markets."""
+    assert set(TRANSLATIONS.languages()) >= LANGUAGES
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES | set(TRANSLATIONS.languages())))
+def test_every_language_translates_every_text(language: str) -> None:
+    """Exactly en.json's keys, each a non-empty text with en.json's placeholders."""
+    english = TRANSLATIONS.load("en")
+    assert TRANSLATIONS.problems(english, TRANSLATIONS.load(language)) == []
+
+
+def test_a_language_behind_english_is_reported(tmp_path: Path) -> None:
+    """A missing, left-over, empty or re-placeholdered text each shows up, and fails the script."""
+    english: dict[str, Any] = json.loads(json.dumps(STRINGS))
+    behind: dict[str, Any] = json.loads(json.dumps(STRINGS))
+    del behind["config"]["abort"]["already_configured"]
+    behind["config"]["abort"]["gone"] = "Left over"
+    behind["config"]["step"]["user"]["title"] = " "
+    behind["config"]["create_entry"]["default"] = "Found {number} vehicle(s)."
+    (tmp_path / "en.json").write_text(json.dumps(english))
+    (tmp_path / "xx.json").write_text(json.dumps(behind))
+    assert TRANSLATIONS.problems(
+        TRANSLATIONS.load("en", tmp_path), TRANSLATIONS.load("xx", tmp_path)
+    ) == [
+        "missing: config.abort.already_configured",
+        "not in en.json: config.abort.gone",
+        "empty or not a text: config.step.user.title",
+        "placeholders differ from en.json: config.create_entry.default",
+    ]
+    assert TRANSLATIONS.main(tmp_path) == 1
+    (tmp_path / "xx.json").write_text(json.dumps(english))
+    assert TRANSLATIONS.main(tmp_path) == 0
