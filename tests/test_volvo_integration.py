@@ -23,9 +23,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.update_coordinator import UpdateFailed
+from homeassistant.util import dt as dt_util
 import probatio as vol
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
@@ -76,6 +77,12 @@ def attributes_of(hass: HomeAssistant, entity_id: str) -> Mapping[str, Any]:
 async def poll(hass: HomeAssistant, entry: MockConfigEntry, vin: str = XC40) -> None:
     """Poll every group of one car now, as its schedule would."""
     await coordinator(entry, vin).async_refresh_groups(ALL_GROUPS)
+    await hass.async_block_till_done()
+
+
+async def a_minute_later(hass: HomeAssistant) -> None:
+    """Let a minute pass for Home Assistant's timers (*API calls today* writes then)."""
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=61))
     await hass.async_block_till_done()
 
 
@@ -595,22 +602,27 @@ async def test_api_calls_today_counts_up(
 ) -> None:
     """The account's sensor shows the key's calls today, as the gateway counted them.
 
-    It counts up after every poll and command, also one that changed no reading.
+    It counts up after every poll and command, also one that changed no reading,
+    written at most once a minute.
     """
     calls = int(state_of(hass, API_CALLS))
     assert calls == sim.volvo.calls_today() > 0
     await poll(hass, loaded_volvo, XC60)  # nothing changed in the XC60's state
+    assert int(state_of(hass, API_CALLS)) == calls  # not yet: a minute has not passed
+    await a_minute_later(hass)
     after_poll = int(state_of(hass, API_CALLS))
     assert after_poll == sim.volvo.calls_today() > calls
     await hass.services.async_call(
         "button", "press", {ATTR_ENTITY_ID: "button.volvo_xc40_honk"}, blocking=True
     )
+    await a_minute_later(hass)
     assert int(state_of(hass, API_CALLS)) == sim.volvo.calls_today() > after_poll
     # A failed poll spent its calls as well.
     sim.faults.add(method="GET", path="/connected-vehicle/*", kind="status", status=500)
     before = sim.volvo.calls_today()
     await poll(hass, loaded_volvo, V90)
     await poll(hass, loaded_volvo, V90)
+    await a_minute_later(hass)
     assert int(state_of(hass, API_CALLS)) == loaded_volvo.runtime_data.backend.quota.calls_today
     assert int(state_of(hass, API_CALLS)) > before
 

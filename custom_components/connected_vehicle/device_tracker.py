@@ -43,6 +43,11 @@ class VehicleTracker(VehicleEntity, TrackerEntity):
     entity_description: VehicleTrackerDescription
 
     @property
+    def force_update(self) -> bool:
+        """Write only when the position or its attributes changed, not on every poll."""
+        return False
+
+    @property
     def latitude(self) -> float | None:
         """Latitude of the last fix."""
         location = self.coordinator.data.location

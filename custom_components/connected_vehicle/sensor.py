@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -26,10 +26,12 @@ from homeassistant.const import (
     UnitOfTime,
     UnitOfVolume,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.typing import StateType
+from homeassistant.util import dt as dt_util
 
 from .api import readings
 from .api.backend import CountsCalls
@@ -39,6 +41,8 @@ from .coordinator import ConnectedVehicleConfigEntry
 from .entity import VehicleEntity, VehicleEntityDescription, add_entities_when_reported
 
 PARALLEL_UPDATES = 0
+# *API calls today* is written at most this often (each poll would write it otherwise).
+CALLS_WRITE_EVERY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -320,8 +324,9 @@ class VehicleSensor(VehicleEntity, SensorEntity):
 class ApiCallsSensor(SensorEntity):
     """How many calls the account's API key made today (UTC), against its daily quota.
 
-    It belongs to the account (a service device), not to one car, and updates
-    whenever any of the account's cars was polled.
+    It belongs to the account (a service device), not to one car, and follows
+    the polls of the account's cars, written at most once a minute (at once
+    when the count starts again on a new day).
     """
 
     _attr_has_entity_name = True
@@ -335,6 +340,9 @@ class ApiCallsSensor(SensorEntity):
         self._entry = entry
         self._counter = counter
         self._attr_unique_id = f"{entry.unique_id}_api_calls_today"
+        self._written = counter.calls_today
+        self._written_at = dt_util.utcnow()
+        self._pending: CALLBACK_TYPE | None = None
         maker = entry.runtime_data.provider.maker(entry.data)
         self._attr_device_info = DeviceInfo(
             identifiers={(DOMAIN, str(entry.unique_id))},
@@ -346,10 +354,38 @@ class ApiCallsSensor(SensorEntity):
 
     @property
     def native_value(self) -> int:
-        """Today's count."""
-        return self._counter.calls_today
+        """Today's count, as last written."""
+        return self._written
 
     async def async_added_to_hass(self) -> None:
         """Follow every car's polls, also those that changed nothing (they spent calls too)."""
+        self._written = self._counter.calls_today
+        self._written_at = dt_util.utcnow()
         for coordinator in self._entry.runtime_data.coordinators.values():
-            self.async_on_remove(coordinator.async_add_refresh_listener(self.async_write_ha_state))
+            self.async_on_remove(coordinator.async_add_refresh_listener(self._async_counted))
+        self.async_on_remove(self._cancel_pending)
+
+    @callback
+    def _async_counted(self) -> None:
+        """A poll spent calls: write now if a minute passed or a new day began, else later."""
+        calls = self._counter.calls_today
+        if self._pending is not None or calls == self._written:
+            return
+        wait = (self._written_at + CALLS_WRITE_EVERY - dt_util.utcnow()).total_seconds()
+        if wait <= 0 or calls < self._written:
+            self._async_write_count()
+        else:
+            self._pending = async_call_later(self.hass, wait, self._async_write_count)
+
+    @callback
+    def _async_write_count(self, _now: datetime | None = None) -> None:
+        self._pending = None
+        self._written = self._counter.calls_today
+        self._written_at = dt_util.utcnow()
+        self.async_write_ha_state()
+
+    @callback
+    def _cancel_pending(self) -> None:
+        if self._pending is not None:
+            self._pending()
+            self._pending = None

@@ -70,18 +70,33 @@ class CommandStatus(StrEnum):
     PIN_REQUIRED = "pin_required"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Reading:
-    """One value as the back end reported it, in the back end's unit."""
+    """One value as the back end reported it, in the back end's unit.
+
+    Equal when value and unit are: a back end that re-stamps an unchanged
+    value must not rewrite its entity (the car's own report time is the
+    ``last_update`` reading, which changes when the car really reported).
+    """
 
     value: Value
     unit: str | None = None
     observed_at: datetime | None = None
 
+    def __eq__(self, other: object) -> bool:
+        """Same value and unit, whenever observed."""
+        if not isinstance(other, Reading):
+            return NotImplemented
+        return self.value == other.value and self.unit == other.unit
 
-@dataclass(frozen=True, slots=True)
+    def __hash__(self) -> int:
+        """Consistent with equality."""
+        return hash((self.value, self.unit))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class Location:
-    """Where the car is, when the back end said so."""
+    """Where the car is, when the back end said so; equal wherever the fix is the same."""
 
     latitude: float
     longitude: float
@@ -89,6 +104,19 @@ class Location:
     speed: float | None = None
     altitude: float | None = None
     observed_at: datetime | None = None
+
+    def _fix(self) -> tuple[float, float, float | None, float | None, float | None]:
+        return (self.latitude, self.longitude, self.heading, self.speed, self.altitude)
+
+    def __eq__(self, other: object) -> bool:
+        """Same fix, whenever observed."""
+        if not isinstance(other, Location):
+            return NotImplemented
+        return self._fix() == other._fix()
+
+    def __hash__(self) -> int:
+        """Consistent with equality."""
+        return hash(self._fix())
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,77 @@
+"""A poll whose answers are identical writes no state, on every back end.
+
+Home Assistant's real entry, coordinators and entities against the simulator:
+the simulator re-stamps its answers when the clock moves, the values stay.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.connected_vehicle.api.models import DataGroup
+from simulator import Simulator
+
+ENTRIES = {"ovms": "ovms_entry", "volvo": "volvo_entry", "stellantis": "peugeot_entry"}
+
+
+@pytest.fixture
+def entry(request: pytest.FixtureRequest) -> MockConfigEntry:
+    """The back end's demo entry, added (no live link: polling only)."""
+    found: MockConfigEntry = request.getfixturevalue(ENTRIES[request.param])
+    return found
+
+
+async def poll_every_car(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    for coordinator in entry.runtime_data.coordinators.values():
+        await coordinator.async_refresh_groups(DataGroup)
+    await hass.async_block_till_done()
+
+
+def record_writes(hass: HomeAssistant) -> list[str]:
+    written: list[str] = []
+
+    def record(event: Event[EventStateChangedData]) -> None:
+        written.append(event.data["entity_id"])
+
+    hass.bus.async_listen("state_changed", record)
+    return written
+
+
+@pytest.mark.parametrize("entry", list(ENTRIES), indirect=True)
+async def test_an_identical_poll_writes_nothing(
+    hass: HomeAssistant, entry: MockConfigEntry, sim: Simulator
+) -> None:
+    """Every car polled again, later, with nothing changed at the car: 0 state_changed."""
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await poll_every_car(hass, entry)  # settle what the first poll left due
+    sim.clock.advance(30)
+    written = record_writes(hass)
+    await poll_every_car(hass, entry)
+    assert written == []
+
+
+async def test_api_calls_today_follows_within_a_minute(
+    hass: HomeAssistant, volvo_entry: MockConfigEntry
+) -> None:
+    """The polls' calls show a minute after the last write, in one write, not one per poll."""
+    assert await hass.config_entries.async_setup(volvo_entry.entry_id)
+    await hass.async_block_till_done()
+    entity_id = "sensor.volvo_account_api_calls_today"
+    shown = hass.states.get(entity_id)
+    assert shown is not None
+    written = record_writes(hass)
+    await poll_every_car(hass, volvo_entry)
+    await poll_every_car(hass, volvo_entry)
+    assert entity_id not in written
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=61))
+    await hass.async_block_till_done()
+    assert written.count(entity_id) == 1
+    now = hass.states.get(entity_id)
+    assert now is not None
+    assert int(now.state) == volvo_entry.runtime_data.backend.calls_today > int(shown.state)
