@@ -206,3 +206,28 @@ async def test_an_access_token_dropped_early_is_refreshed_for_every_car(
     coordinator = loaded_volvo.runtime_data.coordinators[XC40]
     assert coordinator.data is not None
     assert state_of(hass, BATTERY) == "64.0"
+
+
+# --- Logging: once per outage ---------------------------------------------------------
+
+
+async def test_an_outage_logs_one_warning_and_its_end_one_info(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    sim: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Three failed polls per car: one warning per car, no error; back: one info per car."""
+    cars = len(loaded_entry.runtime_data.coordinators)
+    caplog.clear()
+    sim.faults.add(path="/api/*", status=503)
+    for _ in range(3):
+        await poll_all(hass, loaded_entry)
+    sim.faults.clear()
+    await poll_all(hass, loaded_entry)
+    await poll_all(hass, loaded_entry)
+    ours = [r for r in caplog.records if r.name.startswith(f"custom_components.{DOMAIN}")]
+    assert not [r for r in ours if r.levelno >= logging.ERROR]
+    assert len([r for r in ours if "Error fetching" in r.message]) == cars
+    assert all(r.levelno == logging.WARNING for r in ours if "Error fetching" in r.message)
+    assert len([r for r in ours if r.levelno == logging.INFO and "recovered" in r.message]) == cars

@@ -32,6 +32,16 @@ from .polling import COMMAND_GROUPS, FAILURE_GROUPS, PollPlan, VehiclePoller
 from .providers import Provider
 
 _LOGGER = logging.getLogger(__name__)
+
+
+def _outage_is_a_warning(record: logging.LogRecord) -> bool:
+    """A cloud outage is expected and passes: Home Assistant logs it as an error, once."""
+    if record.levelno == logging.ERROR:
+        record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
+    return True
+
+
+_LOGGER.addFilter(_outage_is_a_warning)
 # Repair issues a poll raises and a successful poll clears.
 ISSUES = ("quota_exhausted", "permission_denied", "api_key_refused")
 
