@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Mapping
 from http.cookies import SimpleCookie
 import logging
-import time
+from time import monotonic
 from typing import Any
 
 import aiohttp
@@ -49,6 +49,10 @@ SESSION_COOKIE = "ovmsapisession"
 SERVER_BURST = 120
 SERVER_PER_MINUTE = 60
 VEHICLE_LIST_TTL = 30.0
+# The server ends a session this long after login, however often it is used;
+# the client logs in again this much earlier, so no request runs into the end.
+SESSION_LIFETIME = 300.0
+SESSION_MARGIN = 30.0
 
 _ENDPOINTS: Mapping[DataGroup, str] = {
     DataGroup.LOCKS_OPENINGS: "status",
@@ -74,8 +78,10 @@ def new_request_budget() -> RequestBudget:
 class OvmsClient:
     """One account on one OVMS v3 server.
 
-    The session cookie lives only in memory; when the server expires it (300 s
-    after login), the next request logs in again, once.
+    The session cookie lives only in memory. The server ends it 300 s after
+    login, so a request logs in again first once it is nearly that old (a
+    refresh then takes two round trips, not a wave of 401s); an unexpected end
+    (a server restart) makes the first 401 log in again, once.
     """
 
     def __init__(
@@ -105,6 +111,7 @@ class OvmsClient:
         self._username = username
         self._password = password
         self._cookie: str | None = None
+        self._logged_in_at = 0.0
         self._login_lock = asyncio.Lock()
         self._list_lock = asyncio.Lock()
         self._vehicle_list: tuple[float, dict[str, bool]] | None = None
@@ -119,6 +126,7 @@ class OvmsClient:
         again would not help.
         """
         params = {"username": self._username, "password": self._password}
+        sent = monotonic()  # the server's 300 s start when it answers, a little later
         response = await self._http.request("GET", "/api/cookie", params=params)
         cookie = SimpleCookie()
         cookie.load(response.headers.get("Set-Cookie", ""))
@@ -129,6 +137,7 @@ class OvmsClient:
                 request_id=response.request_id,
             )
         self._cookie = cookie[SESSION_COOKIE].value
+        self._logged_in_at = sent
 
     async def logout(self) -> None:
         """End the server session (which disconnects our connected cars)."""
@@ -155,7 +164,7 @@ class OvmsClient:
         return vehicles
 
     async def fetch(self, vehicle: Vehicle, groups: set[DataGroup]) -> VehicleState:
-        """The requested groups' state, one request per endpoint, all at once.
+        """The requested groups' state, one request per endpoint and the car list, all at once.
 
         When every endpoint answered 404, the server is asked (afresh) whether
         it lists the car at all: a server answering 404 everywhere, or a car
@@ -163,19 +172,19 @@ class OvmsClient:
         """
         self._http.mask.hide(vehicle.id, vehicle.vin)
         endpoints = sorted({_ENDPOINTS[group] for group in groups if group in _ENDPOINTS})
-        results = await asyncio.gather(
-            *(self._fetch_endpoint(vehicle.id, endpoint) for endpoint in endpoints)
-        )
-        if endpoints and all(result is None for result in results):
-            await self._confirm_listed(vehicle)
-        state = VehicleState()
-        for result in results:
-            state = state.merged(result or VehicleState())
+        fetches = [self._fetch_endpoint(vehicle.id, endpoint) for endpoint in endpoints]
         if DataGroup.LOCKS_OPENINGS in groups:
-            online = (await self._vehicle_list_cached(VEHICLE_LIST_TTL)).get(vehicle.id)
-            if online is not None:
-                state = state.merged(VehicleState({keys.SERVER_CONNECTED: Reading(online)}))
-        return state
+            fetches.append(self._server_connected(vehicle.id))
+        results = await asyncio.gather(*fetches)
+        if endpoints and all(result is None for result in results[: len(endpoints)]):
+            await self._confirm_listed(vehicle)
+        readings: dict[str, Reading] = {}
+        location = None
+        for result in results:
+            if result is not None:
+                readings.update(result.readings)
+                location = result.location or location
+        return VehicleState(readings, location)
 
     async def connect(self, vehicle: Vehicle) -> ConnectInfo:
         """Connect to the car as a peer: it then sends fresh data at its short interval."""
@@ -199,6 +208,13 @@ class OvmsClient:
         payload = await self._get_json_or_none(f"/api/{endpoint}/{vehicle_id}")
         return None if payload is None else _PARSERS[endpoint](payload)
 
+    async def _server_connected(self, vehicle_id: str) -> VehicleState:
+        """Whether the server hears from the car, from the account's (shared) car list."""
+        online = (await self._vehicle_list_cached(VEHICLE_LIST_TTL)).get(vehicle_id)
+        if online is None:
+            return VehicleState()
+        return VehicleState({keys.SERVER_CONNECTED: Reading(online)})
+
     async def _confirm_listed(self, vehicle: Vehicle) -> None:
         """NotFoundError unless a fresh vehicle list names the car (its own 404s raise too)."""
         if vehicle.id not in await self._vehicle_list_cached(max_age=0):
@@ -221,7 +237,7 @@ class OvmsClient:
     async def _vehicle_list_cached(self, max_age: float) -> dict[str, bool]:
         """``/api/vehicles``, shared by every car of the account for ``max_age`` seconds."""
         async with self._list_lock:
-            now = time.monotonic()
+            now = monotonic()
             if self._vehicle_list is None or now - self._vehicle_list[0] > max_age:
                 response = await self._authenticated("GET", "/api/vehicles")
                 self._vehicle_list = (now, parse_vehicle_list(response.json()))
@@ -243,8 +259,12 @@ class OvmsClient:
         return await self._http.request(method, path, headers=self._cookie_header())
 
     async def _ensure_login(self) -> str:
+        """The session cookie, logging in first when there is none or it nearly ended."""
         async with self._login_lock:
-            if self._cookie is None:
+            if (
+                self._cookie is None
+                or monotonic() - self._logged_in_at >= SESSION_LIFETIME - SESSION_MARGIN
+            ):
                 await self.login()
             assert self._cookie is not None
             return self._cookie
