@@ -23,6 +23,7 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
+from custom_components.connected_vehicle import coordinator as coordinator_module
 from custom_components.connected_vehicle.api.models import DataGroup
 from custom_components.connected_vehicle.const import DOMAIN
 from simulator import Simulator
@@ -231,3 +232,13 @@ async def test_an_outage_logs_one_warning_and_its_end_one_info(
     assert len([r for r in ours if "Error fetching" in r.message]) == cars
     assert all(r.levelno == logging.WARNING for r in ours if "Error fetching" in r.message)
     assert len([r for r in ours if r.levelno == logging.INFO and "recovered" in r.message]) == cars
+
+
+def test_only_a_passing_outage_is_logged_as_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    """A failed poll is a warning; an unexpected exception while polling stays an error."""
+    logger = coordinator_module._LOGGER
+    with caplog.at_level(logging.INFO, logger=logger.name):
+        logger.error("Error fetching %s data: %s", "XC40", "503")
+        logger.error("Timeout fetching %s data", "XC40")
+        logger.error("Unexpected error fetching %s data", "XC40")
+    assert [r.levelno for r in caplog.records] == [logging.WARNING, logging.WARNING, logging.ERROR]

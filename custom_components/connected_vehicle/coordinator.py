@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 import logging
+from typing import Final
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -34,9 +35,17 @@ from .providers import Provider
 _LOGGER = logging.getLogger(__name__)
 
 
+# What Home Assistant's coordinator logs, once, when a poll fails with UpdateFailed or a
+# timeout: for a cloud that comes and goes a warning, not an error. An unexpected
+# exception ("Unexpected error fetching ...", with its traceback) stays an error.
+OUTAGE_MESSAGES: Final = frozenset(
+    {"Error fetching %s data: %s", "Error requesting %s data: %s", "Timeout fetching %s data"}
+)
+
+
 def _outage_is_a_warning(record: logging.LogRecord) -> bool:
-    """A cloud outage is expected and passes: Home Assistant logs it as an error, once."""
-    if record.levelno == logging.ERROR:
+    """Log a passing outage as a warning (Home Assistant logs it as an error)."""
+    if record.levelno == logging.ERROR and record.msg in OUTAGE_MESSAGES:
         record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
     return True
 
