@@ -178,13 +178,10 @@ class OvmsClient:
         results = await asyncio.gather(*fetches)
         if endpoints and all(result is None for result in results[: len(endpoints)]):
             await self._confirm_listed(vehicle)
-        readings: dict[str, Reading] = {}
-        location = None
+        state = VehicleState()
         for result in results:
-            if result is not None:
-                readings.update(result.readings)
-                location = result.location or location
-        return VehicleState(readings, location)
+            state = state.merged(result or VehicleState())
+        return state
 
     async def connect(self, vehicle: Vehicle) -> ConnectInfo:
         """Connect to the car as a peer: it then sends fresh data at its short interval."""
