@@ -369,12 +369,11 @@ class ApiCallsSensor(SensorEntity):
     def _async_counted(self) -> None:
         """A poll spent calls: write now if a minute passed or a new day began, else later."""
         calls = self._counter.calls_today
-        if self._pending is not None or calls == self._written:
-            return
         wait = (self._written_at + CALLS_WRITE_EVERY - dt_util.utcnow()).total_seconds()
-        if wait <= 0 or calls < self._written:
+        if calls < self._written or (wait <= 0 and calls != self._written):
+            self._cancel_pending()
             self._async_write_count()
-        else:
+        elif self._pending is None and calls != self._written:
             self._pending = async_call_later(self.hass, wait, self._async_write_count)
 
     @callback
