@@ -23,7 +23,7 @@ from custom_components.connected_vehicle.api.models import (
     DataGroup,
     Vehicle,
 )
-from custom_components.connected_vehicle.api.ovms import OvmsClient
+from custom_components.connected_vehicle.api.ovms import OvmsClient, client as client_module
 from simulator import Simulator
 
 ALL = set(DataGroup)
@@ -144,6 +144,20 @@ async def test_session_expires_with_time(client: OvmsClient, sim: Simulator) -> 
     sim.clock.advance(301)
     assert "battery_level" in (await client.fetch(leaf, ALL)).readings
     assert sim.requests.count(method="GET", route="/api/cookie") == 2
+
+
+async def test_a_session_near_its_end_is_renewed_before_the_requests(
+    client: OvmsClient, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """280 s after login (the server ends it at 300 s) one login goes first, then the cars."""
+    cars = await client.vehicles()
+    later = client_module.monotonic() + 280
+    monkeypatch.setattr(client_module, "monotonic", lambda: later)
+    sim.clock.advance(280)
+    sim.requests.reset()
+    states = await asyncio.gather(*(client.fetch(car, ALL) for car in cars))
+    assert all("battery_level" in state.readings for state in states)
+    assert sim.requests.count(method="GET", route="/api/cookie") == 1
 
 
 async def test_foreign_vehicle_is_permission_denied(client: OvmsClient) -> None:
