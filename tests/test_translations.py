@@ -32,7 +32,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "custom_components" / "connected
 STRINGS: dict[str, Any] = json.loads((PACKAGE / "translations" / "en.json").read_text())
 TRANSLATIONS = load("translations")
 # The languages of the three back ends' markets, each of which must ship.
-LANGUAGES = {"de", "es", "fr", "it", "nb", "nl", "sv"}
+LANGUAGES = {"da", "de", "es", "fi", "fr", "it", "nb", "nl", "pl", "pt", "sv"}
 ICONS: dict[str, Any] = json.loads((PACKAGE / "icons.json").read_text())
 PLATFORM_DESCRIPTIONS = {
     "sensor": SENSORS,
