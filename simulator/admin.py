@@ -39,6 +39,9 @@ def _vehicle_row(vehicle: Vehicle) -> dict[str, Any]:
         "charge_state": vehicle.charge_state,
         "latitude": round(vehicle.position.lat, 6),
         "longitude": round(vehicle.position.lon, 6),
+        "navigation": None
+        if (navi := vehicle.navigation) is None
+        else {"latitude": navi.point.lat, "longitude": navi.point.lon, "name": navi.name},
     }
 
 

@@ -69,6 +69,14 @@ class Tyre:
         return self.cold_kpa * (self.temperature + 273.15) / 288.15
 
 
+@dataclass(frozen=True)
+class NaviDestination:
+    """Where a remote command told the car's navigation to lead (the name, if one came)."""
+
+    point: Point
+    name: str | None = None
+
+
 @dataclass
 class _Trip:
     route: Route
@@ -123,6 +131,8 @@ class Vehicle:
         # Set remotely: a charge mode name and a charge current limit (amperes per phase).
         self.charge_mode = "standard"
         self.charge_current_limit: float | None = None
+        # The destination a remote command last sent to the navigation system.
+        self.navigation: NaviDestination | None = None
         # Until when a remote wake-up keeps the electronics awake.
         self.woken_until: datetime | None = None
         self.charge_power_kw = 0.0

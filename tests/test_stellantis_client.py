@@ -21,8 +21,10 @@ from custom_components.connected_vehicle.api.errors import (
 )
 from custom_components.connected_vehicle.api.models import (
     Command,
+    CommandArguments,
     CommandStatus,
     DataGroup,
+    Destination,
     Powertrain,
     Vehicle,
 )
@@ -264,6 +266,22 @@ async def test_commands_by_reading_back(client: StellantisClient, sim: Simulator
     (callback,) = sim.stellantis.remotes.of(("peugeot", "demo"))
     assert callback.target is not None
     assert callback.target.endswith("/no-webhook")
+
+
+async def test_destination_is_a_navigation_remote(client: StellantisClient, sim: Simulator) -> None:
+    """One GeoJSON point, [longitude, latitude]; the car's navigation leads there."""
+    car = await by_vin(client, P308_VIN)
+    assert Command.SEND_DESTINATION in car.commands
+    where = CommandArguments(destination=Destination(48.8584, 2.2945, "Tour Eiffel"))
+    result = await client.invoke(car, Command.SEND_DESTINATION, where)
+    assert result.status is CommandStatus.SUCCESS
+    (action,) = sim.stellantis.remotes.actions.values()
+    assert action.remote["navigation"] == {
+        "positions": [{"type": "Point", "coordinates": [2.2945, 48.8584]}]
+    }
+    navigation = sim.world.vehicle("P308").navigation
+    assert navigation is not None
+    assert (navigation.point.lat, navigation.point.lon) == (48.8584, 2.2945)
 
 
 @pytest.mark.parametrize(

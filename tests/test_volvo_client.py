@@ -25,6 +25,7 @@ from custom_components.connected_vehicle.api.models import (
     CommandArguments,
     CommandStatus,
     DataGroup,
+    Destination,
     Powertrain,
     Vehicle,
 )
@@ -38,6 +39,7 @@ from custom_components.connected_vehicle.api.volvo import (
     ApiKeyQuota,
     VolvoClient,
 )
+from custom_components.connected_vehicle.api.volvo.client import _command_url
 from simulator import Simulator
 
 from .api_clients import FixedTokens
@@ -425,13 +427,49 @@ async def test_every_command_of_every_car(
     client = make(session, sim, sim_url, quota=ApiKeyQuota(commands_per_minute=100))
     done = 0
     for vehicle in await client.vehicles():
-        sim.clock.advance(60)  # a fresh minute for the gateway's command limit
         for command in sorted(vehicle.commands):
-            result = await client.invoke(vehicle, command, CommandArguments(runtime_minutes=3))
+            sim.clock.advance(6)  # the gateway takes 10 commands a minute
+            arguments = CommandArguments(runtime_minutes=3, destination=Destination(57.7, 11.9))
+            result = await client.invoke(vehicle, command, arguments)
             assert result.status is CommandStatus.SUCCESS
             done += 1
-    assert done == 8 + 10 + 7 + 5
+    assert done == 8 + 11 + 7 + 5
     assert [event[2] for event in sim.volvo.cars[V90].events] == ["COMPLETED"] * 7
+
+
+async def test_destination_goes_to_the_listed_href(client: VolvoClient, sim: Simulator) -> None:
+    """SEND_NAVI_POI is posted where /commands lists it, with the v1 portal's body."""
+    xc60 = await car(client, XC60)
+    assert Command.SEND_DESTINATION in xc60.commands
+    sim.requests.reset()
+    where = Destination(57.70887, 11.97456, "Gothenburg Central Station")
+    await client.invoke(xc60, Command.SEND_DESTINATION, CommandArguments(destination=where))
+    route = "/connected-vehicle/v2/vehicles/{vin}/commands/navi-point-of-interest"
+    assert sim.requests.count(method="POST", route=route) == 1
+    navigation = sim.world.vehicle(XC60).navigation
+    assert navigation is not None
+    assert (navigation.point.lat, navigation.point.lon) == (57.70887, 11.97456)
+    assert navigation.name == "Gothenburg Centra"  # the API takes at most 17 characters
+    await client.invoke(
+        xc60, Command.SEND_DESTINATION, CommandArguments(destination=Destination(-33.9, 18.4))
+    )
+    navigation = sim.world.vehicle(XC60).navigation
+    assert navigation is not None
+    assert navigation.name == "-33.900,18.400"  # no name given: the coordinates
+
+
+@pytest.mark.parametrize(
+    ("href", "path"),
+    [
+        ("/v2/vehicles/VIN/commands/lock", "/connected-vehicle/v2/vehicles/VIN/commands/lock"),
+        ("https://elsewhere.example/connected-vehicle/v2/x", "/connected-vehicle/v2/x"),
+        ("commands/lock", None),
+        ("/v2/../../oauth/token", None),
+        (None, None),
+    ],
+)
+def test_listed_hrefs_stay_on_the_api_host(href: str | None, path: str | None) -> None:
+    assert _command_url(href) == path
 
 
 async def test_commands_change_the_world(client: VolvoClient, sim: Simulator) -> None:

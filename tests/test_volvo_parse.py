@@ -239,11 +239,13 @@ def test_real_v1_recharge_status() -> None:
 
 def test_real_commands() -> None:
     commands = parse_commands(real("commands.json"))
-    assert commands == {
+    assert set(commands) == {
         Command.LOCK_REDUCED_GUARD, Command.LOCK, Command.UNLOCK, Command.HONK,
         Command.HONK_FLASH, Command.FLASH, Command.CLIMATE_START, Command.CLIMATE_STOP,
     }  # fmt: skip
-    assert parse_commands({"data": [{"command": "SEND_NAVI_POI"}, "junk", {}]}) == frozenset()
+    assert commands[Command.HONK_FLASH] == "/v2/vehicles/YV1ABCDEFG1234567/commands/honk-flash"
+    listed = {"data": [{"command": "SEND_NAVI_POI"}, "junk", {}, {"command": "FLY"}]}
+    assert parse_commands(listed) == {Command.SEND_DESTINATION: None}
 
 
 # v1 spellings and enum variants

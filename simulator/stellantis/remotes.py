@@ -20,7 +20,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from ..vehicle import Vehicle
+from ..geo import Point
+from ..vehicle import NaviDestination, Vehicle
 from ..world import World
 
 _LOGGER = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ REMOTE_TYPES: Final = {
 }
 _NOT_ACTIONS: Final = frozenset({"label", "attributes", "callbackAttributes"})
 CLIMATE_MINUTES: Final = 30
+MAX_POSITIONS: Final = 10  # RemoteNavigation: 9 points and the destination
 POST_TIMEOUT: Final = 3.0
 
 type Owner = tuple[str, str]  # (brand, username)
@@ -115,11 +117,31 @@ def validate(body: Any) -> str:
             isinstance(v.get("immediate"), bool) or "schedule" in v or "preferences" in v
         ),
         "preconditioning": lambda v: isinstance(v.get("airConditioning"), dict),
-        "navigation": lambda v: isinstance(v.get("positions"), list),
+        "navigation": lambda v: _positions(v.get("positions")) is not None,
     }
     if not isinstance(value, dict) or not checks[action](value):
         raise RemoteError(f"invalid {action} remote")
     return action
+
+
+def _positions(raw: Any) -> list[Point] | None:
+    """``RemoteNavigation.positions``: 1 to 10 GeoJSON points ([lon, lat, ...]), else None."""
+    if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_POSITIONS:
+        return None
+    points = []
+    for item in raw:
+        if not isinstance(item, dict) or item.get("type") != "Point":
+            return None
+        where = item.get("coordinates")
+        if not isinstance(where, list) or len(where) < 2:
+            return None
+        lon, lat = where[0], where[1]
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lon, lat)):
+            return None
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            return None
+        points.append(Point(lat, lon))
+    return points
 
 
 class Remotes:
@@ -342,4 +364,8 @@ def apply(vehicle: Vehicle, action: str, value: Json) -> tuple[str, str | None]:
                 vehicle.climate_until = vehicle.time + timedelta(minutes=CLIMATE_MINUTES)
             elif immediate is False:
                 vehicle.climate_until = None
+        case "navigation":
+            positions = _positions(value["positions"])
+            assert positions is not None  # validated on submit
+            vehicle.navigation = NaviDestination(positions[-1])  # the last one is the end
     return "Success", None

@@ -17,9 +17,10 @@ from typing import Any, Final
 from aiohttp import web
 
 from ..admin import _body, _json
+from ..geo import Point
 from ..oauth import Grant, OAuthServer
 from ..responses import canonical_json, hold
-from ..vehicle import DOORS, WINDOWS, Vehicle
+from ..vehicle import DOORS, WINDOWS, NaviDestination, Vehicle
 from ..world import World
 from . import commands as cmd, views
 from .cars import VolvoCar
@@ -260,17 +261,23 @@ class VolvoBackend:
             if isinstance(runtime_or_error, str):
                 return fail(request, 400, "Bad Request", runtime_or_error)
             runtime = runtime_or_error
+        poi = None
+        if command == "SEND_NAVI_POI":
+            poi_or_error = await _poi(request)
+            if isinstance(poi_or_error, str):
+                return fail(request, 400, "Bad Request", poi_or_error)
+            poi = poi_or_error
         if command not in car.profile.commands:
             return fail(
                 request, 422, "Unprocessable Entity", f"{command} is not supported by this vehicle"
             )
         if car.profile.shape == "v1":
-            return self._start_async(request, car, vehicle, command, runtime)
+            return self._start_async(request, car, vehicle, command, runtime, poi=poi)
         if self.command_delay and not await hold(request, self.command_delay):
             return web.Response()  # the client left; the command never reached the car
         self.world.advance()
         now = self.world.clock.now()
-        status = cmd.run(car, vehicle, command, runtime, now)
+        status = cmd.run(car, vehicle, command, runtime, now, poi=poi)
         data: dict[str, Any] = {
             "vin": car.profile.vin,
             "invokeStatus": status,
@@ -282,10 +289,17 @@ class VolvoBackend:
         return ok(request, data)
 
     def _start_async(
-        self, request: web.Request, car: VolvoCar, vehicle: Vehicle, command: str, runtime: int
+        self,
+        request: web.Request,
+        car: VolvoCar,
+        vehicle: Vehicle,
+        command: str,
+        runtime: int,
+        *,
+        poi: NaviDestination | None,
     ) -> web.StreamResponse:
         now = self.world.clock.now()
-        status = cmd.run(car, vehicle, command, runtime, now)
+        status = cmd.run(car, vehicle, command, runtime, now, poi=poi)
         pending = self.requests.add(car.profile.vin, command, status, now)
         href = f"{request.url.origin()}/connected-vehicle/v1/vehicles/{car.profile.vin}/requests/{pending.id}"
         body = {
@@ -420,3 +434,27 @@ async def _runtime(request: web.Request) -> int | str:
     if not 1 <= runtime <= MAX_RUNTIME:
         return f"runtimeMinutes must be between 1 and {MAX_RUNTIME}"
     return runtime
+
+
+async def _poi(request: web.Request) -> NaviDestination | str:
+    """SEND_NAVI_POI's body, as the v1 portal documents it, or what is wrong with it.
+
+    latitude and longitude are numbers, name 3 to 17 characters; phone is optional.
+    """
+    try:
+        body = await request.json() if request.can_read_body else None
+    except ValueError:
+        return "the body is not JSON"
+    if not isinstance(body, dict):
+        return "latitude, longitude and name are required"
+    lat, lon, name = _number(body.get("latitude")), _number(body.get("longitude")), body.get("name")
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return "latitude (-90 to 90) and longitude (-180 to 180) are required"
+    if not isinstance(name, str) or not 3 <= len(name) <= 17:
+        return "name must be 3 to 17 characters"
+    return NaviDestination(Point(lat, lon), name)
+
+
+def _number(raw: Any) -> float | None:
+    """A JSON number (not a boolean), else None."""
+    return float(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) else None

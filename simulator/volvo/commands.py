@@ -8,7 +8,7 @@ import secrets
 import time
 from typing import Final
 
-from ..vehicle import Vehicle
+from ..vehicle import NaviDestination, Vehicle
 from .cars import VolvoCar
 
 COMPLETED: Final = "COMPLETED"
@@ -35,8 +35,14 @@ def outcome(car: VolvoCar, vehicle: Vehicle, command: str) -> str:
     return COMPLETED
 
 
-def apply(vehicle: Vehicle, command: str, runtime_minutes: int, now: datetime) -> None:
-    """Change the world as a completed ``command`` does."""
+def apply(
+    vehicle: Vehicle,
+    command: str,
+    runtime_minutes: int,
+    now: datetime,
+    poi: NaviDestination | None = None,
+) -> None:
+    """Change the world as a completed ``command`` does (``poi``: SEND_NAVI_POI's)."""
     if command in _LOCKS:
         vehicle.locked = True
     elif command == "UNLOCK":
@@ -49,13 +55,23 @@ def apply(vehicle: Vehicle, command: str, runtime_minutes: int, now: datetime) -
         vehicle.climate_until = now + timedelta(minutes=CLIMATE_MINUTES)
     elif command == "CLIMATIZATION_STOP":
         vehicle.climate_until = None
+    elif command == "SEND_NAVI_POI":
+        vehicle.navigation = poi
 
 
-def run(car: VolvoCar, vehicle: Vehicle, command: str, runtime_minutes: int, now: datetime) -> str:
+def run(
+    car: VolvoCar,
+    vehicle: Vehicle,
+    command: str,
+    runtime_minutes: int,
+    now: datetime,
+    *,
+    poi: NaviDestination | None = None,
+) -> str:
     """Decide the outcome, apply it when it succeeds, log it; return the invoke status."""
     status = outcome(car, vehicle, command)
     if status == COMPLETED:
-        apply(vehicle, command, runtime_minutes, now)
+        apply(vehicle, command, runtime_minutes, now, poi)
     car.events.append((now, command, status))
     return status
 

@@ -28,6 +28,8 @@ COMMAND_PATHS: Final = MappingProxyType(
         "ENGINE_STOP": "engine-stop",
         "CLIMATIZATION_START": "climatization-start",
         "CLIMATIZATION_STOP": "climatization-stop",
+        # v2 documents no path for it; this is the v1 portal's navigation endpoint.
+        "SEND_NAVI_POI": "navi-point-of-interest",
     }
 )
 ENERGY_FIELDS: Final = (

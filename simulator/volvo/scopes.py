@@ -9,7 +9,7 @@ _CONVE: Final = (
     "battery_charge_level", "brake_status", "climatization_start_stop", "command_accessibility",
     "commands", "diagnostics_engine_status", "diagnostics_workshop", "doors_status",
     "engine_status", "engine_start_stop", "fuel_status", "honk_flash", "lock", "lock_status",
-    "odometer_status", "trip_statistics", "tyre_status", "unlock", "vehicle_relation",
+    "navigation", "odometer_status", "trip_statistics", "tyre_status", "unlock", "vehicle_relation",
     "warnings", "windows_status",
 )  # fmt: skip
 SCOPES: Final = (
@@ -53,5 +53,6 @@ COMMAND_SCOPES: Final = MappingProxyType(
         "ENGINE_STOP": ("conve:engine_start_stop",),
         "CLIMATIZATION_START": ("conve:climatization_start_stop",),
         "CLIMATIZATION_STOP": ("conve:climatization_start_stop",),
+        "SEND_NAVI_POI": ("conve:navigation",),
     }
 )

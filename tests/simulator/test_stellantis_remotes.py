@@ -207,6 +207,9 @@ async def test_bad_remotes(client: aiohttp.ClientSession, sim: Simulator) -> Non
         {"horn": {"state": "Activated"}, "lights": {"on": True}},
         {"teleport": {}},
         {"door": {"state": "Open"}},
+        {"navigation": {"positions": []}},
+        {"navigation": {"positions": [{"type": "Point", "coordinates": [2.29, 98.0]}]}},
+        {"navigation": {"positions": [{"type": "Point", "coordinates": [2.29, 48.8]}] * 11}},
         [],
     ):
         await call(client, path, auth, method="POST", body=body, expect=400)

@@ -78,6 +78,30 @@ async def test_climatization(client: aiohttp.ClientSession, sim: Simulator) -> N
     assert not sim.world.vehicle(XC40).climate_on
 
 
+async def test_navigation_poi(client: aiohttp.ClientSession, sim: Simulator) -> None:
+    """SEND_NAVI_POI takes the v1 portal's body; the car's navigation leads there."""
+    poi = "navi-point-of-interest"
+    for bad in (
+        {"latitude": 91, "longitude": 11.9, "name": "Home"},
+        {"latitude": "57.7", "longitude": 11.9, "name": "Home"},
+        {"latitude": 57.7, "longitude": 11.9, "name": "Ho"},
+        {"latitude": 57.7, "longitude": 11.9, "name": "A name far too long"},
+        None,
+    ):
+        assert (await command(client, sim, XC60, poi, bad))[0] == 400, bad
+    assert sim.world.vehicle(XC60).navigation is None
+    good = {"latitude": 57.7, "longitude": 11.9, "name": "Home"}
+    _, body = await command(client, sim, XC60, poi, good)
+    assert body["data"]["invokeStatus"] == "COMPLETED"
+    navigation = sim.world.vehicle(XC60).navigation
+    assert navigation is not None
+    assert (navigation.point.lat, navigation.point.lon, navigation.name) == (57.7, 11.9, "Home")
+    assert (await command(client, sim, XC40, poi, good))[0] == 422  # the XC40 does not list it
+    async with client.get("/admin/vehicles") as response:
+        rows = {row["id"]: row for row in await response.json()}
+    assert rows[XC60]["navigation"] == {"latitude": 57.7, "longitude": 11.9, "name": "Home"}
+
+
 async def test_unsupported_command_is_422(client: aiohttp.ClientSession, sim: Simulator) -> None:
     status, body = await command(client, sim, V90, "honk")
     assert status == 422

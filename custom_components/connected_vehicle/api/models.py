@@ -51,6 +51,7 @@ class Command(StrEnum):
     VALET_ON = "valet_on"
     VALET_OFF = "valet_off"
     HOMELINK = "homelink"
+    SEND_DESTINATION = "send_destination"
     WAKE_UP = "wake_up"
     REFRESH = "refresh"
 
@@ -180,6 +181,15 @@ class VehicleState:
 
 
 @dataclass(frozen=True, slots=True)
+class Destination:
+    """Where the car's navigation should lead; ``name`` as the user gave it, if at all."""
+
+    latitude: float
+    longitude: float
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CommandArguments:
     """Optional parameters of a command; a back end ignores what its command does not take."""
 
@@ -188,6 +198,7 @@ class CommandArguments:
     pin: str | None = None
     charge_mode: str | None = None
     charge_current: int | None = None
+    destination: Destination | None = None
 
 
 @dataclass(frozen=True, slots=True)

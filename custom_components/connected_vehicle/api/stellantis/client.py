@@ -155,7 +155,7 @@ class StellantisClient:
         self._http.mask.hide(vehicle.id, vehicle.vin)
         lock = self._vehicle_locks.setdefault(vehicle.id, asyncio.Lock())
         async with lock:  # the API runs one remote per car at a time
-            action_id, status_href = await self._send(vehicle, remote_body(command))
+            action_id, status_href = await self._send(vehicle, remote_body(command, arguments))
             progress = await self._final(action_id, status_href)
         result = outcome(progress)
         if result is not CommandStatus.SUCCESS:

@@ -61,6 +61,7 @@ BASE_COMMANDS: Final = frozenset(
         Command.CLIMATE_START,
         Command.CLIMATE_STOP,
         Command.WAKE_UP,
+        Command.SEND_DESTINATION,
     }
 )
 CHARGE_COMMANDS: Final = frozenset({Command.CHARGE_START, Command.CHARGE_STOP})

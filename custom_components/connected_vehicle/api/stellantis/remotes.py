@@ -14,7 +14,7 @@ from collections import OrderedDict
 from typing import Any, Final
 
 from ..errors import CommandFailedError
-from ..models import Command, CommandStatus
+from ..models import Command, CommandArguments, CommandStatus
 from .parse import RemoteProgress
 
 LABEL: Final = "connected-vehicle"
@@ -40,13 +40,24 @@ _SUCCESS: Final = frozenset({"success", "alreadydone"})
 _KEPT_EARLY: Final = 64
 
 
-def remote_body(command: Command) -> dict[str, Any]:
+def remote_body(command: Command, arguments: CommandArguments | None = None) -> dict[str, Any]:
     """The ``Remote`` body for ``command``; CommandFailedError when the API has no such remote."""
+    if command is Command.SEND_DESTINATION:
+        return {"label": LABEL, "navigation": _navigation(arguments)}
     if command not in _BODIES:
         raise CommandFailedError(
             CommandStatus.NOT_SUPPORTED, f"{command} is not a Stellantis remote"
         )
     return {"label": LABEL, **_BODIES[command]}
+
+
+def _navigation(arguments: CommandArguments | None) -> dict[str, Any]:
+    """``RemoteNavigation``: one GeoJSON point, the destination (the API takes no name)."""
+    destination = arguments.destination if arguments else None
+    if destination is None:
+        raise CommandFailedError(CommandStatus.REJECTED, "a destination is required")
+    point = [destination.longitude, destination.latitude]
+    return {"positions": [{"type": "Point", "coordinates": point}]}
 
 
 def outcome(progress: RemoteProgress) -> CommandStatus:

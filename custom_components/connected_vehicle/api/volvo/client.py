@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import hashlib
 import logging
 import time
@@ -33,6 +33,7 @@ from ..models import (
     CommandResult,
     CommandStatus,
     DataGroup,
+    Destination,
     Powertrain,
     Vehicle,
     VehicleState,
@@ -79,7 +80,12 @@ COMMAND_PATHS: Final[Mapping[Command, str]] = {
     Command.ENGINE_STOP: "engine-stop",
     Command.CLIMATE_START: "climatization-start",
     Command.CLIMATE_STOP: "climatization-stop",
+    # v2 documents no path of its own (cars list one in /commands); this is v1's
+    # (developer.volvocars.com/apis/connected-vehicle/v1/endpoints/navigation).
+    Command.SEND_DESTINATION: "navi-point-of-interest",
 }
+# The portal's v1 navigation page: a POI name of 3 to 17 characters is mandatory.
+POI_NAME_LENGTH: Final = range(3, 18)
 # The endpoints of each group; energy-state and fuel only where the car has them.
 GROUP_ENDPOINTS: Final[Mapping[DataGroup, tuple[str, ...]]] = {
     DataGroup.LOCKS_OPENINGS: ("doors", "windows", "engine-status"),
@@ -105,6 +111,8 @@ class _Car:
     has_tank: bool
     energy_state: bool
     endpoints: EndpointLedger
+    # The href each command's /commands entry gave, where it gave one.
+    hrefs: Mapping[Command, str] = field(default_factory=dict)
 
 
 class VolvoClient:
@@ -243,8 +251,12 @@ class VolvoClient:
                     f"engine runtime must be 1 to {MAX_RUNTIME_MINUTES} minutes, not {runtime}",
                 )
             body = {"runtimeMinutes": runtime}
+        elif command is Command.SEND_DESTINATION:
+            body = _poi(arguments.destination if arguments else None)
         self.quota.acquire_command()
-        url = f"{CONNECTED_VEHICLE}/{vehicle.id}/commands/{path}"
+        url = _command_url(self._car(vehicle).hrefs.get(command)) or (
+            f"{CONNECTED_VEHICLE}/{vehicle.id}/commands/{path}"
+        )
         try:
             response = await self._request("POST", url, json_body=body)
         except NotFoundError as err:
@@ -315,10 +327,13 @@ class VolvoClient:
             if details.has_battery
             else _none(),
         )
-        commands = parse_commands(commands_raw) if commands_raw is not None else frozenset()
+        commands = parse_commands(commands_raw) if commands_raw is not None else {}
         energy = energy_raw is not None and parse_energy_capabilities(energy_raw)
-        self._cars[details.vin] = _Car(details.has_battery, details.has_tank, energy, endpoints)
-        return build_vehicle(details, commands, energy)
+        hrefs = {command: href for command, href in commands.items() if href}
+        self._cars[details.vin] = _Car(
+            details.has_battery, details.has_tank, energy, endpoints, hrefs
+        )
+        return build_vehicle(details, frozenset(commands), energy)
 
     def _car(self, vehicle: Vehicle) -> _Car:
         """What we know of the car; from its powertrain if vehicles() did not list it."""
@@ -425,6 +440,28 @@ def _page_query(query: str) -> str:
     if "://" in query or query.startswith("/"):
         query = urlsplit(query).query
     return "?" + query.lstrip("?")
+
+
+def _command_url(href: str | None) -> str | None:
+    """The path of a command's listed href, on our API host; None when it is unusable.
+
+    The real hrefs carry no ``/connected-vehicle`` prefix (``/v2/vehicles/{vin}/commands/lock``).
+    """
+    path = urlsplit(href).path if href else ""  # never send our token to another host
+    if not path.startswith("/") or ".." in path:
+        return None
+    return path if path.startswith("/connected-vehicle/") else "/connected-vehicle" + path
+
+
+def _poi(destination: Destination | None) -> dict[str, Any]:
+    """The v1 portal's body: latitude, longitude and a name (coordinates when none fits)."""
+    if destination is None:
+        raise CommandFailedError(CommandStatus.REJECTED, "a destination is required")
+    lat, lon = destination.latitude, destination.longitude
+    name = (destination.name or "").strip()[: POI_NAME_LENGTH.stop - 1]
+    if len(name) not in POI_NAME_LENGTH:
+        name = f"{lat:.3f},{lon:.3f}"
+    return {"latitude": lat, "longitude": lon, "name": name}
 
 
 async def _none() -> None:

@@ -34,6 +34,7 @@ SCOPES: Final = (
     "conve:honk_flash",
     "conve:lock",
     "conve:lock_status",
+    "conve:navigation",
     "conve:odometer_status",
     "conve:trip_statistics",
     "conve:tyre_status",

@@ -14,7 +14,7 @@ from .values import unwrap
 _LOGGER = logging.getLogger(__name__)
 
 BRAND: Final = "Volvo"
-# Volvo command name -> ours; SEND_NAVI_POI and unknown ones are left out.
+# Volvo command name -> ours; unknown ones are left out.
 COMMANDS: Final = MappingProxyType(
     {
         "LOCK": Command.LOCK,
@@ -27,6 +27,7 @@ COMMANDS: Final = MappingProxyType(
         "ENGINE_STOP": Command.ENGINE_STOP,
         "CLIMATIZATION_START": Command.CLIMATE_START,
         "CLIMATIZATION_STOP": Command.CLIMATE_STOP,
+        "SEND_NAVI_POI": Command.SEND_DESTINATION,
     }
 )
 _POWERTRAINS: Final = MappingProxyType(
@@ -111,17 +112,17 @@ def parse_details(vin: str, raw: Any) -> Details:
     )
 
 
-def parse_commands(raw: Any) -> frozenset[Command]:
-    """``GET /vehicles/{vin}/commands``: the commands we know of, by name."""
+def parse_commands(raw: Any) -> dict[Command, str | None]:
+    """``GET /vehicles/{vin}/commands``: the commands we know of, by name, with their href."""
     data = raw.get("data") if isinstance(raw, dict) else raw
-    found = set()
+    found: dict[Command, str | None] = {}
     for item in as_list(data, "/commands"):
         name = as_text(item.get("command")) if isinstance(item, dict) else None
         if name and (command := COMMANDS.get(name.upper())):
-            found.add(command)
+            found[command] = as_text(item.get("href"))
         elif name:
             _LOGGER.debug("Ignoring the command %s", name)
-    return frozenset(found)
+    return found
 
 
 def parse_energy_capabilities(raw: Any) -> bool:
