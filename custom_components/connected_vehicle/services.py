@@ -1,14 +1,24 @@
-"""Actions on a car: start the engine for a number of minutes, refresh its data."""
+"""Actions on a car: start the engine for a number of minutes, send a destination, refresh."""
 
 from __future__ import annotations
 
-from homeassistant.const import ATTR_DEVICE_ID
+from collections.abc import Mapping
+import contextlib
+from typing import Any
+
+from homeassistant.const import (
+    ATTR_DEVICE_ID,
+    ATTR_ENTITY_ID,
+    ATTR_LATITUDE,
+    ATTR_LONGITUDE,
+    ATTR_NAME,
+)
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 import probatio as vol
 
-from .api.models import Command, CommandArguments
+from .api.models import Command, CommandArguments, Destination
 from .const import DOMAIN
 from .coordinator import ConnectedVehicleConfigEntry, VehicleCoordinator
 from .entity import vehicle_unique_id
@@ -16,6 +26,9 @@ from .entity import vehicle_unique_id
 ATTR_RUNTIME_MINUTES = "runtime_minutes"
 SERVICE_ENGINE_START = "engine_start"
 SERVICE_REFRESH = "refresh"
+SERVICE_SEND_DESTINATION = "send_destination"
+# Entities whose latitude and longitude attributes make a destination.
+PLACE_DOMAINS = ["zone", "person", "device_tracker"]
 
 ENGINE_START_SCHEMA = vol.Schema(
     {
@@ -26,6 +39,20 @@ ENGINE_START_SCHEMA = vol.Schema(
     }
 )
 REFRESH_SCHEMA = vol.Schema({vol.Required(ATTR_DEVICE_ID): cv.string})
+# Coordinates (both) or a place entity, never both.
+SEND_DESTINATION_SCHEMA = vol.All(
+    vol.Schema(
+        {
+            vol.Required(ATTR_DEVICE_ID): cv.string,
+            vol.Inclusive(ATTR_LATITUDE, "coordinates"): cv.latitude,
+            vol.Inclusive(ATTR_LONGITUDE, "coordinates"): cv.longitude,
+            vol.Optional(ATTR_NAME): cv.string,
+            vol.Optional(ATTR_ENTITY_ID): cv.entity_domain(PLACE_DOMAINS),
+        }
+    ),
+    cv.has_at_least_one_key(ATTR_LATITUDE, ATTR_ENTITY_ID),
+    cv.has_at_most_one_key(ATTR_LATITUDE, ATTR_ENTITY_ID),
+)
 
 
 @callback
@@ -37,6 +64,11 @@ def async_setup_services(hass: HomeAssistant) -> None:
         arguments = CommandArguments(runtime_minutes=call.data[ATTR_RUNTIME_MINUTES])
         await coordinator.async_invoke(Command.ENGINE_START, arguments)
 
+    async def send_destination(call: ServiceCall) -> None:
+        coordinator = _coordinator(hass, call.data[ATTR_DEVICE_ID])
+        arguments = CommandArguments(destination=_destination(hass, call.data))
+        await coordinator.async_invoke(Command.SEND_DESTINATION, arguments)
+
     async def refresh(call: ServiceCall) -> None:
         coordinator = _coordinator(hass, call.data[ATTR_DEVICE_ID])
         await coordinator.async_refresh_groups(coordinator.vehicle.capabilities)
@@ -44,7 +76,29 @@ def async_setup_services(hass: HomeAssistant) -> None:
     hass.services.async_register(
         DOMAIN, SERVICE_ENGINE_START, engine_start, schema=ENGINE_START_SCHEMA
     )
+    hass.services.async_register(
+        DOMAIN, SERVICE_SEND_DESTINATION, send_destination, schema=SEND_DESTINATION_SCHEMA
+    )
     hass.services.async_register(DOMAIN, SERVICE_REFRESH, refresh, schema=REFRESH_SCHEMA)
+
+
+def _destination(hass: HomeAssistant, data: Mapping[str, Any]) -> Destination:
+    """The coordinates given, or where the entity is (named after it unless a name is given)."""
+    if (entity_id := data.get(ATTR_ENTITY_ID)) is None:
+        return Destination(data[ATTR_LATITUDE], data[ATTR_LONGITUDE], data.get(ATTR_NAME))
+    if (state := hass.states.get(entity_id)) is not None:
+        where = state.attributes
+        with contextlib.suppress(KeyError, vol.Invalid):
+            return Destination(
+                cv.latitude(where[ATTR_LATITUDE]),
+                cv.longitude(where[ATTR_LONGITUDE]),
+                data.get(ATTR_NAME, state.name),
+            )
+    raise ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="no_position",
+        translation_placeholders={"entity_id": entity_id},
+    )
 
 
 def _coordinator(hass: HomeAssistant, device_id: str) -> VehicleCoordinator:
