@@ -437,8 +437,11 @@ async def test_every_command_of_every_car(
     assert [event[2] for event in sim.volvo.cars[V90].events] == ["COMPLETED"] * 7
 
 
-async def test_destination_goes_to_the_listed_href(client: VolvoClient, sim: Simulator) -> None:
+async def test_destination_goes_to_the_listed_href(
+    client: VolvoClient, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """SEND_NAVI_POI is posted where /commands lists it, with the v1 portal's body."""
+    monkeypatch.setitem(COMMAND_PATHS, Command.SEND_DESTINATION, "not-the-listed-path")
     xc60 = await car(client, XC60)
     assert Command.SEND_DESTINATION in xc60.commands
     sim.requests.reset()
