@@ -81,11 +81,7 @@ def vehicle_resource(car: Car) -> Json:
         "self": links.link(base),
         "status": links.link(f"{base}/status"),
         "lastPosition": links.link(f"{base}/lastPosition"),
-        "lastTelemetries": links.link(f"{base}/telemetry"),
-        "telemetry": links.link(f"{base}/telemetry"),
         "trips": links.link(f"{base}/trips"),
-        "collisions": links.link(f"{base}/collisions"),
-        "alarms": links.link(f"{base}/alarms"),
         "callbacks": links.link("/user/callbacks"),
         "monitors": links.link(f"{base}/callbacks/{{cbid}}/monitors", templated=True),
     }
@@ -338,15 +334,16 @@ def alerts(car: Car) -> list[Json]:
             item["endAt"] = dresser.time(started + timedelta(hours=2))
         items.append(dresser.sprinkle(item, f"alert{index}"))
     if vehicle.spec.combustion and vehicle.fuel_l < 0.15 * vehicle.spec.fuel_tank_l:
+        alert_id = hashlib.sha256(f"{vehicle.id}/fuel".encode()).hexdigest()
         items.insert(
             0,
             {
-                "id": hashlib.sha256(f"{vehicle.id}/fuel".encode()).hexdigest(),
+                "id": alert_id,
                 "active": True,
                 "type": "FuelLevelLow",
                 "startedAt": dresser.time(now),
                 "updatedAt": dresser.time(now),
-                "_links": {"self": links.link(f"/user/vehicles/{api_id}/alerts/fuel")},
+                "_links": {"self": links.link(f"/user/vehicles/{api_id}/alerts/{alert_id}")},
             },
         )
     return items

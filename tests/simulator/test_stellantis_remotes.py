@@ -113,7 +113,7 @@ async def test_unlock_pushes_events_and_changes_the_world(
     cbid = await register(client, auth, receiver.url)
     assert sim.world.vehicle("P308").locked
     answer = await send(client, sim, auth, cbid, "P308", {"door": {"state": "Unlocked"}})
-    assert answer["type"] == ["Doors"]
+    assert answer["type"] == "Doors"  # a RemoteType string, as the spec has it
     assert answer["remoteActionId"]
     rid = answer["remoteActionId"]
     assert await receiver.final(rid) == {"type": "Done", "status": "Success"}
