@@ -35,6 +35,7 @@ MISSABLE: Final = frozenset(
 _UNKNOWN_KEYS: Final = ("xDiag", "sourceSystem", "_trace", "qualityIndex", "ecuRevision")
 # Times: Z, an offset, fractions, lowercase t/z, +0000 (the docs' own example).
 TIME_STYLES: Final = 5
+PLUS_0000: Final = 3  # the style that breaks RFC 3339
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,20 @@ class Quirks:
     old_locked_key: bool = False  # doorsState.lockedState (older swagger) not lockedStates
     relative_links: bool = False
     missing: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def plain(self) -> bool:
+        """Whether the car's answers keep to the spec (its other quirks are within it).
+
+        Numbers as text, ``+0000`` offsets and the legacy ``energy`` list (the
+        spec has one object) are the real API's deviations; the spec does not
+        type the fields ``text_as_numbers`` touches.
+        """
+        return (
+            not self.numbers_as_text
+            and self.time_style % TIME_STYLES != PLUS_0000
+            and self.layout == "modern"
+        )
 
     def __post_init__(self) -> None:
         """Refuse misspelled block names."""
@@ -68,7 +83,7 @@ def rfc3339(when: datetime, style: int) -> str:
             return when.astimezone(timezone(timedelta(hours=1))).isoformat()
         case 2:
             return when.strftime("%Y-%m-%dt%H:%M:%S.") + f"{when.microsecond:06d}z"
-        case 3:
+        case 3:  # PLUS_0000
             return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}+0000"
         case 4:
             return when.strftime("%Y-%m-%dT%H:%M:%S.5Z")
