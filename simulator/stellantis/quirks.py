@@ -25,6 +25,7 @@ MISSABLE: Final = frozenset(
         "kinetic",
         "environment",
         "battery",
+        "capacity",  # battery health without capacity: the SoH only as resistance
         "preconditioning",
         "doorsState",
         "status",  # /status answers 404 code 40400

@@ -195,13 +195,16 @@ def _energies(vehicle: Vehicle, dresser: Dresser, stamp: str) -> tuple[list[Json
             "autonomy": dresser.number(vehicle.estimated_range_km(), 0),
         }
         charging = _charging(vehicle, dresser)
+        health: Json = {"createdAt": stamp, "capacity": round(spec.soh)}
+        if not dresser.has("capacity"):  # as many cars: the SoH only as resistance
+            del health["capacity"]
         battery = {
             "load": {
                 "createdAt": stamp,
                 "capacity": round(spec.capacity_kwh * 1000 / 1.343),
                 "residual": round(spec.capacity_kwh * vehicle.soc * 10 / 1.343),
             },
-            "health": {"createdAt": stamp, "capacity": round(spec.soh), "resistance": 95},
+            "health": health | {"resistance": round(spec.soh)},
         }
         extension = {"electric": {"charging": dresser.sprinkle(dict(charging), "charging")}}
         extension["electric"]["battery"] = battery

@@ -184,6 +184,8 @@ async def test_status_shapes(client: aiohttp.ClientSession, sim: Simulator) -> N
     assert "preconditionning" in e208
     assert e208["energies"][0]["extension"]["electric"]["charging"]["status"] == "Disconnected"
     assert e208["doorsState"]["lockedStates"] == ["Unlocked"]
+    health = e208["energies"][0]["extension"]["electric"]["battery"]["health"]
+    assert health["capacity"] == health["resistance"] == 97  # the car's SoH
     assert set(e208) & {"xDiag", "sourceSystem", "_trace", "qualityIndex", "ecuRevision"}
     petrol = await call(client, f"/user/vehicles/{sim.stellantis.api_id('P308')}/status", auth)
     assert [e["type"] for e in petrol["energies"]] == ["Fuel"]
@@ -197,6 +199,10 @@ async def test_status_shapes(client: aiohttp.ClientSession, sim: Simulator) -> N
     assert {e["type"] for e in hybrid["energy"]} == {
         "Fuel",
         "Electric",
+    }
+    electric = next(e for e in hybrid["energy"] if e["type"] == "Electric")
+    assert {k: v for k, v in electric["battery"]["health"].items() if k != "createdAt"} == {
+        "resistance": 99
     }
     assert isinstance(hybrid["odometer"]["mileage"], str)  # numbers as text
     assert "+01:00" in hybrid["createdAt"]
