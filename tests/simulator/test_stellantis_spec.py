@@ -23,8 +23,10 @@ from simulator.stellantis.brands import BRANDS
 from simulator.stellantis.fleet import api_id, profile_for
 
 from ..real_fixtures import real_path
+from .conftest import Receiver
 from .openapi import Spec
 from .test_stellantis_api import API, headers
+from .test_stellantis_remotes import register, send
 
 ACCOUNT = "account"  # answers about no one car: callbacks, the vehicle list
 
@@ -173,6 +175,23 @@ async def test_no_listed_link_is_missing(sim: Simulator, client: aiohttp.ClientS
     found = await walk(sim, client)
     missing = [a for a in found.answers if a.status == 404]
     assert all(a.path.endswith(("/status", "/lastPosition")) for a in missing), missing
+
+
+@pytest.mark.parametrize("mode", ["ok", "asleep"])
+async def test_webhook_messages_follow_the_template(
+    client: aiohttp.ClientSession, sim: Simulator, receiver: Receiver, mode: str
+) -> None:
+    """What the simulator posts to a webhook is a Message of the webhook template."""
+    sim.stellantis.set_remote_mode("E208", mode)
+    auth = headers(sim)
+    cbid = await register(client, auth, receiver.url)
+    answer = await send(client, sim, auth, cbid, "E208", {"door": {"state": "Locked"}})
+    await receiver.final(answer["remoteActionId"])
+    template = Spec(real_path("stellantis/openapi/api-b2c-webhook-template.yaml"))
+    message = template.doc["components"]["schemas"]["Message"]
+    assert len(receiver.messages) >= 2
+    for posted in receiver.messages:
+        assert not template.validate(message, posted, "$"), posted
 
 
 def test_validator_catches_what_it_should() -> None:
