@@ -83,7 +83,6 @@ def vehicle_resource(car: Car) -> Json:
         "lastPosition": links.link(f"{base}/lastPosition"),
         "trips": links.link(f"{base}/trips"),
         "callbacks": links.link("/user/callbacks"),
-        "monitors": links.link(f"{base}/callbacks/{{cbid}}/monitors", templated=True),
     }
     if dresser.has("health"):
         tab["alerts"] = links.link(f"{base}/alerts")

@@ -99,6 +99,7 @@ async def _walk_account(
             return data
 
     seen: set[str] = set()
+    posted: set[str] = set()  # one remote per car
     queue = [API + "/user/vehicles"]
     callback = await ask(
         "POST",
@@ -118,15 +119,12 @@ async def _walk_account(
         seen.add(href)
         data = await ask("GET", href)
         for link in _links(data):
-            if link.get("templated"):
-                template = link["href"]
-                if template.endswith("/remotes") and template not in seen:
-                    seen.add(template)
-                    remotes = template.replace("{cbid}", callback["callbackId"])
-                    sent = await ask("POST", remotes, {"wakeUp": {"action": "WakeUp"}})
-                    queue += [remotes, *(link["href"] for link in _links(sent))]
-            else:
-                queue.append(link["href"])
+            href = link["href"].replace("{cbid}", callback["callbackId"])
+            if link.get("templated") and href.endswith("/remotes") and href not in posted:
+                posted.add(href)
+                sent = await ask("POST", href, {"wakeUp": {"action": "WakeUp"}})
+                queue += [link["href"] for link in _links(sent)]
+            queue.append(href)
     await ask("DELETE", callback["_links"]["callback"]["href"])
 
 
