@@ -47,7 +47,7 @@ class Quirks:
     time_style: int = 0
     numbers_as_text: bool = False  # "43.5", "12978,9" (comma decimals, as in the spec)
     text_as_numbers: bool = False  # familyCode 208, heading "278" reversed, ...
-    layout: Layout = "both"  # energy+energies, preconditionning+preconditioning
+    layout: Layout = "modern"  # or the legacy spellings too (both), or only them (legacy)
     old_locked_key: bool = False  # doorsState.lockedState (older swagger) not lockedStates
     relative_links: bool = False
     missing: frozenset[str] = field(default_factory=frozenset)
