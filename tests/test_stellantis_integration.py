@@ -59,6 +59,20 @@ async def test_cars_and_entities(
     assert not any(i.startswith("button.") and i.endswith("_wake_up") for i in ids)
 
 
+async def test_battery_health_from_resistance(
+    hass: HomeAssistant, peugeot_entry: MockConfigEntry, sim: Simulator
+) -> None:
+    """The 3008 reports its SoH only as health.resistance; the e-208 as capacity too."""
+    assert await hass.config_entries.async_setup(peugeot_entry.entry_id)
+    await hass.async_block_till_done()
+    hybrid = hass.states.get("sensor.peugeot_3008_hybrid_battery_health")
+    assert hybrid is not None
+    assert float(hybrid.state) == sim.world.vehicle("P3008").spec.soh
+    e208 = hass.states.get("sensor.peugeot_e_208_battery_health")
+    assert e208 is not None
+    assert float(e208.state) == sim.world.vehicle("E208").spec.soh
+
+
 async def test_lock_shows_locking_until_the_webhook_reports_success(
     hass: HomeAssistant,
     sim: Simulator,

@@ -24,6 +24,7 @@ from custom_components.connected_vehicle.api.stellantis.parse import (
     parse_status,
     parse_vehicle,
     parse_webhook,
+    remote_action_id,
 )
 from custom_components.connected_vehicle.api.stellantis.remotes import outcome
 from custom_components.connected_vehicle.api.stellantis.values import minutes, number, when
@@ -376,3 +377,36 @@ def test_hostile_blocks_never_raise() -> None:
     assert parse_status(bad_position).location is None
     far = {"lastPosition": {"geometry": {"coordinates": [3.7, 95.0]}}}
     assert parse_status(far).location is None
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("psacc_electric_car_status_v2.json", 90), ("openhab_dummy_vehiclestatus2.json", None)],
+)
+def test_real_battery_health(name: str, expected: float | None) -> None:
+    """Resistance is the SoH when capacity is absent; 0 in both means not measured."""
+    assert parse_status(real_status(name)).value("state_of_health") == expected
+
+
+@pytest.mark.parametrize(
+    ("health", "expected"),
+    [
+        ({"capacity": 96, "resistance": 90}, 96),
+        ({"capacity": 0, "resistance": 88}, 88),
+        ({"resistance": "91"}, 91),
+        ({"resistance": 0}, None),
+    ],
+)
+def test_battery_health_by_capacity_then_resistance(
+    health: dict[str, Any], expected: float | None
+) -> None:
+    battery = {"health": {"createdAt": "2026-01-01T00:00:00Z", **health}}
+    item = {"type": "Electric", "level": 50, "extension": {"electric": {"battery": battery}}}
+    state = parse_status({"_links": {}, "energies": [item]})
+    assert state.value("state_of_health") == expected
+
+
+@pytest.mark.parametrize("kind", ["Doors", ["Doors"]])
+def test_remote_answer_type_as_string_or_list(kind: Any) -> None:
+    """The spec's type is one RemoteType; older answers had a list: the id reads either way."""
+    assert remote_action_id({"remoteActionId": "abc", "type": kind}) == "abc"

@@ -118,7 +118,9 @@ class StellantisBackend:
         route("GET", "/user/vehicles/{id}/status", self._car(self._status))
         route("GET", "/user/vehicles/{id}/lastPosition", self._car(self._position))
         route("GET", "/user/vehicles/{id}/alerts", self._car(self._alerts))
+        route("GET", "/user/vehicles/{id}/alerts/{item}", self._car(self._item(views.alerts)))
         route("GET", "/user/vehicles/{id}/trips", self._car(self._trips))
+        route("GET", "/user/vehicles/{id}/trips/{item}", self._car(self._item(views.trips)))
         route("GET", "/user/vehicles/{id}/maintenance", self._car(self._maintenance))
         route("GET", "/user/callbacks", self._owned(self._list_callbacks))
         route("POST", "/user/callbacks", self._owned(self._new_callback))
@@ -234,13 +236,26 @@ class StellantisBackend:
     async def _position(self, _r: web.Request, _o: Owner, car: views.Car) -> web.StreamResponse:
         if not car.dresser.has("lastPosition"):
             return self._error(404, "No data available for such context.", 40499)
-        return hal(views.position(car.vehicle, car.dresser, car.now))
+        return hal(
+            views.position(car.vehicle, car.dresser, car.now),
+            content_type="application/vnd.geo+json",
+        )
 
     async def _alerts(self, request: web.Request, _o: Owner, car: views.Car) -> web.StreamResponse:
         return self._page(request, views.alerts(car), "alerts", car.links)
 
     async def _trips(self, request: web.Request, _o: Owner, car: views.Car) -> web.StreamResponse:
         return self._page(request, views.trips(car), "trips", car.links)
+
+    def _item(self, items: Callable[[views.Car], list[dict[str, Any]]]) -> _CarHandler:
+        """One alert or trip by id: the target of each listed item's self link."""
+
+        async def item(request: web.Request, _o: Owner, car: views.Car) -> web.StreamResponse:
+            wanted = request.match_info["item"]
+            found = next((i for i in items(car) if i["id"] == wanted), None)
+            return self._error(404, "Not Found: no such item") if found is None else hal(found)
+
+        return item
 
     async def _maintenance(self, _r: web.Request, _o: Owner, car: views.Car) -> web.StreamResponse:
         if not car.dresser.has("health"):
@@ -295,7 +310,7 @@ class StellantisBackend:
         base = f"/user/vehicles/{vid}/callbacks/{action.callback_id}/remotes"
         body: dict[str, Any] = {
             "remoteActionId": action.id,
-            "type": [action.type],
+            "type": action.type,
             "remote": action.remote,
             "status": action.status,
             "createdAt": action.created.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -326,7 +341,7 @@ class StellantisBackend:
         return hal(
             {
                 "remoteActionId": action.id,
-                "type": [action.type],
+                "type": action.type,
                 "_links": {
                     "callback": linker(request).link(f"/user/callbacks/{callback.id}"),
                     "remote": linker(request).link(f"{base}/{action.id}"),

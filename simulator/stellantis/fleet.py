@@ -139,7 +139,9 @@ PROFILES: Final[dict[str, Profile]] = {
         "3008 Hybrid",
         "Hybrid",
         "Gas",
-        Quirks(time_style=1, numbers_as_text=True, layout="legacy"),
+        Quirks(
+            time_style=1, numbers_as_text=True, layout="legacy", missing=frozenset({"capacity"})
+        ),
         "selenium-grey",
     ),
     "P308": Profile(

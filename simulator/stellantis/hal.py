@@ -24,10 +24,15 @@ MAX_PAGE_SIZE: Final = 60
 _RANGE: Final = re.compile(r"^(\d+)-(\d*)$")
 
 
-def hal(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    """A HAL+JSON answer."""
+def hal(
+    data: Any,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    content_type: str = "application/hal+json",
+) -> web.Response:
+    """A HAL+JSON answer (or GeoJSON, which the spec gives /lastPosition)."""
     body = json.dumps(data, separators=(",", ":"), ensure_ascii=False) + "\n"
-    return text(status, body, content_type="application/hal+json", headers=headers)
+    return text(status, body, content_type=content_type, headers=headers)
 
 
 def api_error(status: int, message: str, now: datetime, code: int | None = None) -> web.Response:

@@ -25,6 +25,7 @@ MISSABLE: Final = frozenset(
         "kinetic",
         "environment",
         "battery",
+        "capacity",  # battery health without capacity: the SoH only as resistance
         "preconditioning",
         "doorsState",
         "status",  # /status answers 404 code 40400
@@ -35,6 +36,7 @@ MISSABLE: Final = frozenset(
 _UNKNOWN_KEYS: Final = ("xDiag", "sourceSystem", "_trace", "qualityIndex", "ecuRevision")
 # Times: Z, an offset, fractions, lowercase t/z, +0000 (the docs' own example).
 TIME_STYLES: Final = 5
+PLUS_0000: Final = 3  # the style that breaks RFC 3339
 
 
 @dataclass(frozen=True)
@@ -45,10 +47,24 @@ class Quirks:
     time_style: int = 0
     numbers_as_text: bool = False  # "43.5", "12978,9" (comma decimals, as in the spec)
     text_as_numbers: bool = False  # familyCode 208, heading "278" reversed, ...
-    layout: Layout = "both"  # energy+energies, preconditionning+preconditioning
+    layout: Layout = "modern"  # or the legacy spellings too (both), or only them (legacy)
     old_locked_key: bool = False  # doorsState.lockedState (older swagger) not lockedStates
     relative_links: bool = False
     missing: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def plain(self) -> bool:
+        """Whether the car's answers keep to the spec (its other quirks are within it).
+
+        Numbers as text, ``+0000`` offsets and the legacy ``energy`` list (the
+        spec has one object) are the real API's deviations; the spec does not
+        type the fields ``text_as_numbers`` touches.
+        """
+        return (
+            not self.numbers_as_text
+            and self.time_style % TIME_STYLES != PLUS_0000
+            and self.layout == "modern"
+        )
 
     def __post_init__(self) -> None:
         """Refuse misspelled block names."""
@@ -68,7 +84,7 @@ def rfc3339(when: datetime, style: int) -> str:
             return when.astimezone(timezone(timedelta(hours=1))).isoformat()
         case 2:
             return when.strftime("%Y-%m-%dt%H:%M:%S.") + f"{when.microsecond:06d}z"
-        case 3:
+        case 3:  # PLUS_0000
             return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}+0000"
         case 4:
             return when.strftime("%Y-%m-%dT%H:%M:%S.5Z")

@@ -81,13 +81,8 @@ def vehicle_resource(car: Car) -> Json:
         "self": links.link(base),
         "status": links.link(f"{base}/status"),
         "lastPosition": links.link(f"{base}/lastPosition"),
-        "lastTelemetries": links.link(f"{base}/telemetry"),
-        "telemetry": links.link(f"{base}/telemetry"),
         "trips": links.link(f"{base}/trips"),
-        "collisions": links.link(f"{base}/collisions"),
-        "alarms": links.link(f"{base}/alarms"),
         "callbacks": links.link("/user/callbacks"),
-        "monitors": links.link(f"{base}/callbacks/{{cbid}}/monitors", templated=True),
     }
     if dresser.has("health"):
         tab["alerts"] = links.link(f"{base}/alerts")
@@ -199,13 +194,16 @@ def _energies(vehicle: Vehicle, dresser: Dresser, stamp: str) -> tuple[list[Json
             "autonomy": dresser.number(vehicle.estimated_range_km(), 0),
         }
         charging = _charging(vehicle, dresser)
+        health: Json = {"createdAt": stamp, "capacity": round(spec.soh)}
+        if not dresser.has("capacity"):  # as many cars: the SoH only as resistance
+            del health["capacity"]
         battery = {
             "load": {
                 "createdAt": stamp,
                 "capacity": round(spec.capacity_kwh * 1000 / 1.343),
                 "residual": round(spec.capacity_kwh * vehicle.soc * 10 / 1.343),
             },
-            "health": {"createdAt": stamp, "capacity": round(spec.soh), "resistance": 95},
+            "health": health | {"resistance": round(spec.soh)},
         }
         extension = {"electric": {"charging": dresser.sprinkle(dict(charging), "charging")}}
         extension["electric"]["battery"] = battery
@@ -338,15 +336,16 @@ def alerts(car: Car) -> list[Json]:
             item["endAt"] = dresser.time(started + timedelta(hours=2))
         items.append(dresser.sprinkle(item, f"alert{index}"))
     if vehicle.spec.combustion and vehicle.fuel_l < 0.15 * vehicle.spec.fuel_tank_l:
+        alert_id = hashlib.sha256(f"{vehicle.id}/fuel".encode()).hexdigest()
         items.insert(
             0,
             {
-                "id": hashlib.sha256(f"{vehicle.id}/fuel".encode()).hexdigest(),
+                "id": alert_id,
                 "active": True,
                 "type": "FuelLevelLow",
                 "startedAt": dresser.time(now),
                 "updatedAt": dresser.time(now),
-                "_links": {"self": links.link(f"/user/vehicles/{api_id}/alerts/fuel")},
+                "_links": {"self": links.link(f"/user/vehicles/{api_id}/alerts/{alert_id}")},
             },
         )
     return items

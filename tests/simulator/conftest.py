@@ -1,12 +1,15 @@
-"""Fixtures: a fresh simulator served on 127.0.0.1 and a client with its own cookie jar."""
+"""Fixtures: a fresh simulator on 127.0.0.1, a client with its own cookie jar, a webhook."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
+from aiohttp import web
 from aiohttp.test_utils import TestServer
 import pytest
 
@@ -95,3 +98,44 @@ async def get_dict(client: aiohttp.ClientSession, path: str, **params: str) -> d
     body = await get_json(client, path, **params)
     assert isinstance(body, dict)
     return body
+
+
+@dataclass
+class Receiver:
+    """A webhook target that records what it is sent."""
+
+    url: str
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
+
+    async def final(self, action_id: str) -> dict[str, Any]:
+        """The Done event of ``action_id``, once it arrives."""
+        async with asyncio.timeout(3.0):
+            while True:
+                for message in self.messages:
+                    event = message["remoteEvent"]
+                    if (
+                        event["remoteActionId"] == action_id
+                        and event["eventStatus"]["type"] == "Done"
+                    ):
+                        return dict(event["eventStatus"])
+                await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+async def receiver(socket_enabled: None) -> AsyncIterator[Receiver]:
+    """A webhook receiver on 127.0.0.1."""
+    app = web.Application()
+    found = Receiver("")
+
+    async def hook(request: web.Request) -> web.Response:
+        found.messages.append(await request.json())
+        found.headers.append(dict(request.headers))
+        return web.Response(status=200)
+
+    app.router.add_post("/hook", hook)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    found.url = str(server.make_url("/hook"))
+    yield found
+    await server.close()

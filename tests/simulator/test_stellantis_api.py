@@ -179,11 +179,19 @@ async def test_status_shapes(client: aiohttp.ClientSession, sim: Simulator) -> N
     assert e208["kinetic"]["moving"] is True
     assert e208["ignition"]["type"] == "Start"
     assert e208["energies"][0]["type"] == "Electric"
-    assert "energy" in e208
+    assert "energy" not in e208  # a plain car: the spec's spellings only
     assert "preconditioning" in e208
-    assert "preconditionning" in e208
+    assert "preconditionning" not in e208
+    both = await call(  # FLEET03: the legacy duplicates as well, as the real API sends them
+        client,
+        f"/user/vehicles/{sim.stellantis.api_id('FLEET03')}/status",
+        headers(sim, user="fleet"),
+    )
+    assert {"energy", "energies", "preconditioning", "preconditionning"} <= set(both)
     assert e208["energies"][0]["extension"]["electric"]["charging"]["status"] == "Disconnected"
     assert e208["doorsState"]["lockedStates"] == ["Unlocked"]
+    health = e208["energies"][0]["extension"]["electric"]["battery"]["health"]
+    assert health["capacity"] == health["resistance"] == 97  # the car's SoH
     assert set(e208) & {"xDiag", "sourceSystem", "_trace", "qualityIndex", "ecuRevision"}
     petrol = await call(client, f"/user/vehicles/{sim.stellantis.api_id('P308')}/status", auth)
     assert [e["type"] for e in petrol["energies"]] == ["Fuel"]
@@ -197,6 +205,10 @@ async def test_status_shapes(client: aiohttp.ClientSession, sim: Simulator) -> N
     assert {e["type"] for e in hybrid["energy"]} == {
         "Fuel",
         "Electric",
+    }
+    electric = next(e for e in hybrid["energy"] if e["type"] == "Electric")
+    assert {k: v for k, v in electric["battery"]["health"].items() if k != "createdAt"} == {
+        "resistance": 99
     }
     assert isinstance(hybrid["odometer"]["mileage"], str)  # numbers as text
     assert "+01:00" in hybrid["createdAt"]

@@ -3,59 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 import pytest
 
 from simulator import Simulator
 
+from .conftest import Receiver
 from .test_stellantis_api import call, headers
-
-
-@dataclass
-class Receiver:
-    """A webhook target that records what it is sent."""
-
-    url: str
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    headers: list[dict[str, str]] = field(default_factory=list)
-
-    async def final(self, action_id: str) -> dict[str, Any]:
-        """The Done event of ``action_id``, once it arrives."""
-        async with asyncio.timeout(3.0):
-            while True:
-                for message in self.messages:
-                    event = message["remoteEvent"]
-                    if (
-                        event["remoteActionId"] == action_id
-                        and event["eventStatus"]["type"] == "Done"
-                    ):
-                        return dict(event["eventStatus"])
-                await asyncio.sleep(0.02)
-
-
-@pytest.fixture
-async def receiver(socket_enabled: None) -> AsyncIterator[Receiver]:
-    """A webhook receiver on 127.0.0.1."""
-    app = web.Application()
-    found = Receiver("")
-
-    async def hook(request: web.Request) -> web.Response:
-        found.messages.append(await request.json())
-        found.headers.append(dict(request.headers))
-        return web.Response(status=200)
-
-    app.router.add_post("/hook", hook)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    found.url = str(server.make_url("/hook"))
-    yield found
-    await server.close()
 
 
 async def register(client: aiohttp.ClientSession, auth: dict[str, str], target: str) -> str:
@@ -113,7 +69,7 @@ async def test_unlock_pushes_events_and_changes_the_world(
     cbid = await register(client, auth, receiver.url)
     assert sim.world.vehicle("P308").locked
     answer = await send(client, sim, auth, cbid, "P308", {"door": {"state": "Unlocked"}})
-    assert answer["type"] == ["Doors"]
+    assert answer["type"] == "Doors"  # a RemoteType string, as the spec has it
     assert answer["remoteActionId"]
     rid = answer["remoteActionId"]
     assert await receiver.final(rid) == {"type": "Done", "status": "Success"}

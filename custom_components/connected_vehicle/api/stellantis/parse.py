@@ -258,8 +258,12 @@ def _add_energy(status: dict[str, Any], out: _Readings) -> None:
             obj(obj(obj(item.get("extension")).get("electric")).get("battery")).get("health")
         )
         health = health or obj(obj(item.get("battery")).get("health"))
-        soh = number(health.get("capacity"), "health.capacity")
-        out.add(keys.STATE_OF_HEALTH, soh if soh else None, "%", item)
+        # Many cars give only resistance, which psa_car_controller records as
+        # the SoH; a 0 in either is "not measured".
+        soh = number(health.get("capacity"), "health.capacity") or number(
+            health.get("resistance"), "health.resistance"
+        )
+        out.add(keys.STATE_OF_HEALTH, soh or None, "%", item)
         _add_charging(charging, item, out)
     if "Fuel" in energies:
         item, _charging = energies["Fuel"]
