@@ -72,6 +72,7 @@ from custom_components.connected_vehicle.api.volvo.vehicle import (
     parse_details,
     parse_energy_capabilities,
     parse_vehicle_list as parse_volvo_vehicle_list,
+    unsupported_energy_fields,
 )
 
 from .real_fixtures import REAL
@@ -101,6 +102,7 @@ ENTRY_POINTS: dict[str, Callable[[Any], object]] = {
     "volvo.parse_details": partial(parse_details, "YV1XZEDV0P2123456"),
     "volvo.parse_commands": parse_commands,
     "volvo.parse_energy_capabilities": parse_energy_capabilities,
+    "volvo.unsupported_energy_fields": unsupported_energy_fields,
     "volvo.parse_invoke": parse_invoke,
     # The items stay raw JSON for the item parsers: only how many and the next link count.
     "stellantis.page_items": lambda body: (
@@ -266,6 +268,8 @@ def _real_seeds() -> dict[str, list[Any]]:
                 "energy_capabilities": "volvo.parse_energy_capabilities",
             }[path.stem]
             seeds[name].append(_load(path))
+            if name == "volvo.parse_energy_capabilities":
+                seeds["volvo.unsupported_energy_fields"].append(_load(path))
     seeds["stellantis.parse_status"] = [
         _load(path) for path in sorted((REAL / "stellantis" / "status").glob("*.json"))
     ]

@@ -21,7 +21,11 @@ from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import ATTR_CODE, ATTR_ENTITY_ID, CONF_API_KEY, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
 from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.util import dt as dt_util
 import probatio as vol
@@ -123,7 +127,8 @@ async def test_setup_lists_four_cars_with_devices(
     assert cars == {XC40, XC60, V90, XC90}
     xc40 = device_registry.async_get(device_id(hass, loaded_volvo, XC40))
     assert isinstance(xc40, dr.DeviceEntry)
-    assert (xc40.manufacturer, xc40.model) == ("Volvo", "XC40")
+    assert (xc40.manufacturer, xc40.model) == ("Volvo", "XC40 (2023)")  # with its model year
+    assert xc40.identifiers == {(DOMAIN, f"{loaded_volvo.unique_id}:{XC40}")}
     assert state_of(hass, BATTERY) == "64.0"
 
 
@@ -644,6 +649,10 @@ async def test_diagnostics_redact_secrets_and_places(
     assert xc40["location"]["latitude"] == REDACTED
     assert xc40["location"]["longitude"] == REDACTED
     assert xc40["readings"]["battery_level"]["value"] == 64.0
+    build = ("colour", "gearbox", "upholstery", "steering_side")
+    assert [xc40["vehicle"][key] for key in build] == ["Sage Green", "automatic", None, "left"]
+    xc60 = next(v for v in diagnostics["vehicles"] if v["vehicle"]["model"] == "XC60")
+    assert xc60["vehicle"]["upholstery"] == "CHARCOAL/LEABR3/CHARC/SPO"
     text = json.dumps(diagnostics, default=str)
     token = loaded_volvo.data["token"]
     secrets = (token["access_token"], token["refresh_token"], VOLVO_API_KEY, "volvo-demo")
@@ -687,3 +696,39 @@ async def test_no_secret_in_any_log_record(
 def _tokens(entry: MockConfigEntry) -> set[str]:
     token = entry.data["token"]
     return {token["access_token"], token["refresh_token"]}
+
+
+# --- Energy readings -------------------------------------------------------------------
+
+POWER_STATUS = "sensor.volvo_xc40_charging_power_status"
+
+
+async def test_charging_power_status_follows_the_car(
+    hass: HomeAssistant, loaded_volvo: MockConfigEntry, sim: Simulator
+) -> None:
+    """The simulator's chargerPowerStatus, lowercased: no power parked, power while charging."""
+    assert not sim.world.vehicle(XC40).plugged
+    assert state_of(hass, POWER_STATUS) == "no_power_available"
+    assert attributes_of(hass, POWER_STATUS)["options"] == [
+        "providing_power",
+        "power_available_but_not_activated",
+        "no_power_available",
+        "initialization",
+        "fault",
+    ]
+    sim.world.vehicle(XC40).set_phase("charge")
+    await poll(hass, loaded_volvo)
+    assert sim.world.vehicle(XC40).charging
+    assert state_of(hass, POWER_STATUS) == "providing_power"
+
+
+async def test_energy_fields_the_capabilities_deny_have_no_entity(
+    hass: HomeAssistant, loaded_volvo: MockConfigEntry, entity_registry: er.EntityRegistry
+) -> None:
+    """The XC60's state reports a current limit its capabilities deny: no entity for it."""
+    car = f"{loaded_volvo.unique_id}:"
+    limit = "_charge_current_limit"
+    assert entity_registry.async_get_entity_id("sensor", DOMAIN, car + XC40 + limit)
+    assert entity_registry.async_get_entity_id("sensor", DOMAIN, car + XC60 + limit) is None
+    assert "charge_current_limit" not in coordinator(loaded_volvo, XC60).data.readings
+    assert "sensor.volvo_xc60_charging_power_status" not in hass.states.async_entity_ids()

@@ -18,7 +18,7 @@ from custom_components.connected_vehicle.api.volvo import (
     TYRE_WARNINGS,
     parse_endpoint,
 )
-from custom_components.connected_vehicle.api.volvo.parse import ENDPOINTS
+from custom_components.connected_vehicle.api.volvo.parse import ENDPOINTS, parse_energy_state
 from custom_components.connected_vehicle.api.volvo.results import command_status, parse_invoke
 from custom_components.connected_vehicle.api.volvo.vehicle import (
     parse_commands,
@@ -26,6 +26,7 @@ from custom_components.connected_vehicle.api.volvo.vehicle import (
     parse_energy_capabilities,
     parse_vehicle_list,
     powertrain_of,
+    unsupported_energy_fields,
 )
 from tests.real_fixtures import REAL, real_path
 
@@ -445,3 +446,73 @@ def test_wrong_json_type_is_a_protocol_error(body: Any) -> None:
         parse_details("V", body)
     with pytest.raises(ProtocolError):
         parse_invoke(body)
+
+
+# Charging power status, per-field energy capabilities, the car's build
+
+
+def test_real_charging_power_status() -> None:
+    xc40 = parse_endpoint("energy-state", real("xc40_electric_2024/energy_state.json"))
+    assert xc40.value("charging_power_status") == "providing_power"
+    ex30 = parse_endpoint("energy-state", real("ex30_2024/energy_state.json"))
+    assert ex30.value("charging_power_status") == "no_power_available"
+    xc60 = parse_endpoint("energy-state", real("xc60_phev_2020/energy_state.json"))
+    assert "charging_power_status" not in xc60.readings  # NOT_SUPPORTED
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("PROVIDING_POWER", "providing_power"),
+        ("POWER_AVAILABLE_BUT_NOT_ACTIVATED", "power_available_but_not_activated"),
+        ("NO_POWER_AVAILABLE", "no_power_available"),
+        ("INITIALIZATION", "initialization"),
+        ("FAULT", "fault"),
+        ("SOMETHING_NEW", None),
+        ("UNSPECIFIED", None),
+    ],
+)
+def test_charging_power_statuses(
+    value: str, expected: str | None, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
+    state = parse_endpoint("energy-state", {"chargerPowerStatus": {"status": "OK", "value": value}})
+    assert state.value("charging_power_status") == expected
+    assert expected is None or expected in readings.CHARGING_POWER_STATUS.options
+    if expected is None:
+        assert "chargerPowerStatus" in caplog.text
+
+
+def test_real_capabilities_leave_out_unsupported_fields() -> None:
+    """The EX30's state reports a current limit its capabilities deny: it is left out."""
+    unsupported = unsupported_energy_fields(real("ex30_2024/energy_capabilities.json"))
+    assert unsupported == {"chargingCurrentLimit"}
+    raw = real("ex30_2024/energy_state.json")
+    assert parse_energy_state(raw).value("charge_current_limit") == 32
+    ex30 = parse_energy_state(raw, unsupported)
+    assert "charge_current_limit" not in ex30.readings
+    assert ex30.value("battery_level") == 38
+    assert unsupported_energy_fields(real("xc90_phev_2024/energy_capabilities.json")) == {
+        "chargingCurrentLimit",
+        "chargingPower",
+    }
+    assert not unsupported_energy_fields(real("xc40_electric_2024/energy_capabilities.json"))
+    # The older capability name denies the charging state too.
+    legacy = parse_energy_state(
+        real("xc40_electric_2024/energy_state.json"), frozenset({"chargingSystemStatus"})
+    )
+    assert "charging_state" not in legacy.readings
+    assert unsupported_energy_fields({"getEnergyState": "junk"}) == frozenset()
+
+
+def test_real_details_describe_the_build() -> None:
+    ex30 = parse_details("VIN", real("ex30_2024/vehicle.json"))
+    assert (ex30.colour, ex30.gearbox, ex30.upholstery, ex30.steering_side) == (
+        "Crystal White Pearl",
+        "automatic",
+        "R310",
+        "left",
+    )
+    s90 = parse_details("VIN", real("s90_diesel_2018/vehicle.json"))
+    assert (s90.upholstery, s90.steering_side) == (None, "right")  # "null": none given
+    assert parse_details("VIN", real("ex30_2024_no_colour/vehicle.json")).colour is None

@@ -36,9 +36,16 @@ def vehicle_device_info(entry: ConnectedVehicleConfigEntry, vehicle: Vehicle) ->
         identifiers={(DOMAIN, vehicle_unique_id(entry, vehicle))},
         name=vehicle.name,
         manufacturer=vehicle.brand,
-        model=vehicle.model,
+        model=_model(vehicle),
         serial_number=vehicle.vin or vehicle.id,
     )
+
+
+def _model(vehicle: Vehicle) -> str | None:
+    """The model with its model year where known ("XC40 (2024)"), as Home Assistant core shows it."""
+    if vehicle.model and vehicle.year:
+        return f"{vehicle.model} ({vehicle.year})"
+    return vehicle.model
 
 
 @dataclass(frozen=True, kw_only=True)

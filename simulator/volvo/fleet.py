@@ -150,7 +150,8 @@ PROFILES: Final = MappingProxyType(
             average_speed_kmh=41,
             trip_manual_base_km=12104.0,
         ),
-        # Plug-in hybrid with a sunroof; the energy API knows little about it.
+        # Plug-in hybrid with a sunroof; the energy API knows little about it and still
+        # reports a charging current limit its capabilities deny.
         XC60_VIN: VolvoProfile(
             vin=XC60_VIN,
             model="XC60",
@@ -161,6 +162,7 @@ PROFILES: Final = MappingProxyType(
             energy=frozenset(
                 {"chargerConnectionStatus", "chargingStatus", "targetBatteryChargeLevel"}
             ),
+            reported_unsupported=frozenset({"chargingCurrentLimit"}),
             sunroof=True,
             average_speed_kmh=47,
             trip_manual_base_km=30120.0,

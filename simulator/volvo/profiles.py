@@ -45,7 +45,8 @@ class VolvoProfile:
     """One car as the Volvo cloud describes it.
 
     ``endpoints`` are the status endpoints the car answers (others: 404);
-    ``energy`` the Energy API v2 fields it supports (empty: not supported);
+    ``energy`` the Energy API v2 fields it supports (empty: not supported),
+    ``reported_unsupported`` others its state answers all the same;
     ``shape`` "v1" answers in the deprecated v1 spellings and runs commands
     asynchronously (``async.href``). ``fields`` presets individual status
     values (e.g. a washer fluid warning).
@@ -64,6 +65,8 @@ class VolvoProfile:
     endpoints: frozenset[str] = frozenset(STATUS_ENDPOINTS)
     commands: tuple[str, ...] = ALL_COMMANDS
     energy: frozenset[str] = frozenset()
+    # Fields the state still reports though the capabilities deny them (as an EX30 does).
+    reported_unsupported: frozenset[str] = frozenset()
     # Older capability payloads call chargingStatus chargingSystemStatus.
     legacy_capability_names: bool = False
     sunroof: bool = False

@@ -280,6 +280,13 @@ def _charging_status(vehicle: Vehicle) -> str:
     )
 
 
+def _charger_power_status(vehicle: Vehicle) -> str:
+    """Power flows while charging; a plugged-in car that is not charging has it on offer."""
+    if vehicle.charging:
+        return "PROVIDING_POWER"
+    return "POWER_AVAILABLE_BUT_NOT_ACTIVATED" if vehicle.plugged else "NO_POWER_AVAILABLE"
+
+
 def energy_state(car: VolvoCar, vehicle: Vehicle) -> JsonDict:
     """``/energy/v2/.../state``: not wrapped; unsupported fields are per-field errors."""
     updated = stamp(vehicle.time, millis=False)
@@ -290,10 +297,7 @@ def energy_state(car: VolvoCar, vehicle: Vehicle) -> JsonDict:
         "chargerConnectionStatus": ("CONNECTED" if vehicle.plugged else "DISCONNECTED", None),
         "chargingStatus": (_charging_status(vehicle), None),
         "chargingType": ("AC" if vehicle.charging else "NONE", None),
-        "chargerPowerStatus": (
-            "PROVIDING_POWER" if vehicle.charging else "NO_POWER_AVAILABLE",
-            None,
-        ),
+        "chargerPowerStatus": (_charger_power_status(vehicle), None),
         "estimatedChargingTimeToTargetBatteryChargeLevel": (
             math.ceil(vehicle.minutes_to(limit)),
             "minutes",
@@ -304,7 +308,7 @@ def energy_state(car: VolvoCar, vehicle: Vehicle) -> JsonDict:
     }
     state: JsonDict = {}
     for name in ENERGY_FIELDS:
-        if name not in car.profile.energy:
+        if name not in car.profile.energy | car.profile.reported_unsupported:
             state[name] = dict(_UNSUPPORTED)
             continue
         value, unit = values[name]

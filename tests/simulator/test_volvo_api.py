@@ -235,12 +235,21 @@ async def test_energy_state_and_capabilities(client: aiohttp.ClientSession, sim:
     assert state["chargingPower"] == {
         "status": "OK", "value": 11000, "unit": "watts", "updatedAt": "2026-11-21T08:00:00Z"
     }  # fmt: skip
+    assert state["chargerPowerStatus"]["value"] == "PROVIDING_POWER"
+    sim.world.vehicle(XC40).charge_state = "done"
+    _, state, _ = await call(client, "GET", f"/energy/v2/vehicles/{XC40}/state", auth)
+    assert state["chargerPowerStatus"]["value"] == "POWER_AVAILABLE_BUT_NOT_ACTIVATED"
     _, caps, _ = await call(client, "GET", f"/energy/v2/vehicles/{XC40}/capabilities", auth)
     assert caps["getEnergyState"]["isSupported"] is True
     assert caps["getEnergyState"]["chargingSystemStatus"] == {"isSupported": True}
     _, state, _ = await call(client, "GET", f"/energy/v2/vehicles/{XC60}/state", auth)
     assert state["batteryChargeLevel"]["code"] == "NOT_SUPPORTED"
     assert state["targetBatteryChargeLevel"]["value"] == 100
+    assert state["chargerPowerStatus"]["code"] == "NOT_SUPPORTED"
+    # Reported although the capabilities deny it, as a real EX30 does.
+    assert state["chargingCurrentLimit"]["value"] == 32
+    _, caps, _ = await call(client, "GET", f"/energy/v2/vehicles/{XC60}/capabilities", auth)
+    assert caps["getEnergyState"]["chargingCurrentLimit"] == {"isSupported": False}
     _, caps, _ = await call(client, "GET", f"/energy/v2/vehicles/{V90}/capabilities", auth)
     assert caps["getEnergyState"]["isSupported"] is False
     limited = headers(sim, scopes=("openid", "energy:capability:read"))

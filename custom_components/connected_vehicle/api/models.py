@@ -135,6 +135,11 @@ class Vehicle:
     powertrain: Powertrain = Powertrain.UNKNOWN
     battery_capacity: float | None = None
     image_url: str | None = None
+    # How the car is built, where the back end says (for diagnostics).
+    colour: str | None = None
+    gearbox: str | None = None  # "automatic" or "manual"
+    upholstery: str | None = None
+    steering_side: str | None = None  # "left" or "right"
     capabilities: frozenset[DataGroup] = frozenset()
     commands: frozenset[Command] = frozenset()
 

@@ -142,6 +142,14 @@ CHARGING_STATES: Final = (
 CHARGE_MODES: Final = ("standard", "storage", "range", "performance")
 CHARGER_CONNECTIONS: Final = ("connected", "disconnected", "fault")
 CHARGING_TYPES: Final = ("ac", "dc", "none")
+# Whether the charger has power for the car (Volvo's chargerPowerStatus).
+CHARGING_POWER_STATUSES: Final = (
+    "providing_power",
+    "power_available_but_not_activated",
+    "no_power_available",
+    "initialization",
+    "fault",
+)
 IGNITION_STATES: Final = ("stop", "start", "startup")
 TYRE_WARNINGS: Final = ("ok", "warning", "alert")
 # The bulbs a car may report as failed (Volvo's warnings endpoint).
@@ -187,6 +195,7 @@ CHARGE_SUBSTATE: Final = _declare(ReadingKey("charge_substate", ReadingKind.TEXT
 CHARGE_MODE: Final = _enum("charge_mode", CHARGE_MODES)
 CHARGER_CONNECTION: Final = _enum("charger_connection", CHARGER_CONNECTIONS)
 CHARGING_TYPE: Final = _enum("charging_type", CHARGING_TYPES)
+CHARGING_POWER_STATUS: Final = _enum("charging_power_status", CHARGING_POWER_STATUSES)
 CHARGING_POWER: Final = _number("charging_power", Quantity.POWER)
 CHARGING_RATE: Final = _number("charging_rate", _S)  # range gained per hour
 CHARGING_CURRENT: Final = _number("charging_current", Quantity.CURRENT)

@@ -48,7 +48,7 @@ from .const import (
 )
 from .endpoints import EndpointLedger
 from .errors import error_for
-from .parse import parse_endpoint
+from .parse import parse_endpoint, parse_energy_state
 from .quota import ApiKeyQuota
 from .results import InvokeAnswer, command_status, parse_invoke
 from .vehicle import (
@@ -58,6 +58,7 @@ from .vehicle import (
     parse_details,
     parse_energy_capabilities,
     parse_vehicle_list,
+    unsupported_energy_fields,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -113,6 +114,8 @@ class _Car:
     endpoints: EndpointLedger
     # The href each command's /commands entry gave, where it gave one.
     hrefs: Mapping[Command, str] = field(default_factory=dict)
+    # Energy state fields its capabilities deny: left out even when the state reports them.
+    unsupported_energy: frozenset[str] = frozenset()
 
 
 class VolvoClient:
@@ -188,7 +191,7 @@ class VolvoClient:
         ]
         endpoints = list(dict.fromkeys(endpoints))
         results = await asyncio.gather(
-            *(self._fetch_endpoint(vehicle.id, endpoint) for endpoint in endpoints),
+            *(self._fetch_endpoint(vehicle.id, car, endpoint) for endpoint in endpoints),
             return_exceptions=True,
         )
         state = VehicleState()
@@ -330,8 +333,9 @@ class VolvoClient:
         commands = parse_commands(commands_raw) if commands_raw is not None else {}
         energy = energy_raw is not None and parse_energy_capabilities(energy_raw)
         hrefs = {command: href for command, href in commands.items() if href}
+        unsupported = unsupported_energy_fields(energy_raw) if energy else frozenset()
         self._cars[details.vin] = _Car(
-            details.has_battery, details.has_tank, energy, endpoints, hrefs
+            details.has_battery, details.has_tank, energy, endpoints, hrefs, unsupported
         )
         return build_vehicle(details, frozenset(commands), energy)
 
@@ -360,7 +364,7 @@ class VolvoClient:
             return car.has_tank
         return True
 
-    async def _fetch_endpoint(self, vin: str, endpoint: str) -> VehicleState:
+    async def _fetch_endpoint(self, vin: str, car: _Car, endpoint: str) -> VehicleState:
         path = {
             "energy-state": f"{ENERGY}/{vin}/state",
             "location": f"{LOCATION}/{vin}/location",
@@ -371,6 +375,8 @@ class VolvoClient:
             if endpoint != "location":
                 raise
             return VehicleState()  # no position known right now
+        if endpoint == "energy-state":
+            return parse_energy_state(response.json(), car.unsupported_energy)
         return parse_endpoint(endpoint, response.json())
 
     async def _optional(self, path: str, name: str, endpoints: EndpointLedger) -> Any:

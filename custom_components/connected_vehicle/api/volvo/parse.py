@@ -86,6 +86,7 @@ _CONNECTION: Final = {
     "FAULT": "fault",
 }
 _TYPES: Final = {"AC": "ac", "DC": "dc", "NONE": "none"}
+_POWER_STATUSES: Final = {status.upper(): status for status in keys.CHARGING_POWER_STATUSES}
 _DAYS_PER: Final = {"d": 1.0, "day": 1.0, "days": 1.0, "week": 7.0, "weeks": 7.0}
 _DAYS_PER_MONTH: Final = 30.0
 
@@ -224,6 +225,7 @@ ENERGY: Final[Table] = (
         _choice(_CHARGING, prefix="CHARGING_SYSTEM_"),
     ),
     (keys.CHARGING_TYPE, ("chargingType",), _choice(_TYPES)),
+    (keys.CHARGING_POWER_STATUS, ("chargerPowerStatus",), _choice(_POWER_STATUSES)),
     (keys.CHARGING_POWER, ("chargingPower",), _number("W")),
     (keys.CHARGE_CURRENT_LIMIT, ("chargingCurrentLimit",), _number("A")),
     (keys.CHARGE_TARGET, ("targetBatteryChargeLevel", "targetBatteryLevel"), _number("%")),
@@ -235,11 +237,15 @@ ENERGY: Final[Table] = (
 )
 
 
-def read_table(raw: Any, table: Table, what: str) -> VehicleState:
-    """Every reading of ``table`` the answer holds."""
+def read_table(
+    raw: Any, table: Table, what: str, unsupported: frozenset[str] = frozenset()
+) -> VehicleState:
+    """Every reading of ``table`` the answer holds, but none named in ``unsupported``."""
     payload = unwrap(raw, what)
     readings: dict[str, Reading] = {}
     for key, names, read in table:
+        if unsupported.intersection(names):
+            continue
         field = find(payload, names)
         if field is None:
             continue
@@ -251,9 +257,13 @@ def read_table(raw: Any, table: Table, what: str) -> VehicleState:
     return VehicleState(readings)
 
 
-def parse_energy_state(raw: Any) -> VehicleState:
-    """Energy API state (not wrapped); adds ``plugged_in`` and ``charging``."""
-    state = read_table(raw, ENERGY, "energy state")
+def parse_energy_state(raw: Any, unsupported: frozenset[str] = frozenset()) -> VehicleState:
+    """Energy API state (not wrapped); adds ``plugged_in`` and ``charging``.
+
+    Fields the car's capabilities call unsupported are left out even when the
+    state has a value for them (an EX30 reports a charging current limit it lacks).
+    """
+    state = read_table(raw, ENERGY, "energy state", unsupported)
     extra: dict[str, Reading] = {}
     if (connection := state.readings.get(keys.CHARGER_CONNECTION)) and connection.value != "fault":
         extra[keys.PLUGGED_IN] = Reading(

@@ -60,6 +60,10 @@ class Details:
     powertrain: Powertrain
     battery_capacity: float | None
     image_url: str | None
+    colour: str | None = None
+    gearbox: str | None = None
+    upholstery: str | None = None
+    steering_side: str | None = None
 
     @property
     def has_battery(self) -> bool:
@@ -102,14 +106,29 @@ def parse_details(vin: str, raw: Any) -> Details:
     images = data.get("images")
     year = as_float(data.get("modelYear"), field="modelYear")
     capacity = as_float(data.get("batteryCapacityKWH"), field="batteryCapacityKWH")
+    descriptions = descriptions if isinstance(descriptions, dict) else {}
     return Details(
         vin=as_text(data.get("vin")) or vin,
-        model=as_text(descriptions.get("model")) if isinstance(descriptions, dict) else None,
+        model=as_text(descriptions.get("model")),
         year=int(year) if year is not None and 1900 < year < 3000 else None,
         powertrain=powertrain_of(as_text(data.get("fuelType"))),
         battery_capacity=capacity if capacity and capacity > 0 else None,
         image_url=as_text(images.get("exteriorImageUrl")) if isinstance(images, dict) else None,
+        colour=_described(data.get("externalColour")),
+        gearbox=_lower(_described(data.get("gearbox"))),
+        upholstery=_described(descriptions.get("upholstery")),
+        steering_side=_lower(_described(descriptions.get("steering"))),
     )
+
+
+def _described(raw: Any) -> str | None:
+    """A text of the details; the API writes "null" for one it lacks."""
+    text = as_text(raw)
+    return None if text is None or text.lower() == "null" else text
+
+
+def _lower(text: str | None) -> str | None:
+    return text.lower() if text is not None else None
 
 
 def parse_commands(raw: Any) -> dict[Command, str | None]:
@@ -132,6 +151,19 @@ def parse_energy_capabilities(raw: Any) -> bool:
     return isinstance(inner, dict) and inner.get("isSupported") is True
 
 
+def unsupported_energy_fields(raw: Any) -> frozenset[str]:
+    """The energy fields whose own capability says ``isSupported: false``."""
+    payload = as_object(raw, "energy capabilities")
+    inner = payload.get("getEnergyState", payload)
+    if not isinstance(inner, dict):
+        return frozenset()
+    return frozenset(
+        name
+        for name, capability in inner.items()
+        if isinstance(capability, dict) and capability.get("isSupported") is False
+    )
+
+
 def build_vehicle(details: Details, commands: frozenset[Command], energy: bool) -> Vehicle:
     """The Vehicle: what it can report and do."""
     capabilities = set(_ALWAYS)
@@ -147,6 +179,10 @@ def build_vehicle(details: Details, commands: frozenset[Command], energy: bool) 
         powertrain=details.powertrain,
         battery_capacity=details.battery_capacity,
         image_url=details.image_url,
+        colour=details.colour,
+        gearbox=details.gearbox,
+        upholstery=details.upholstery,
+        steering_side=details.steering_side,
         capabilities=frozenset(capabilities),
         commands=commands,
     )
