@@ -216,6 +216,7 @@ SENSORS: tuple[VehicleSensorDescription, ...] = (
         readings.TWELVE_VOLT_BATTERY_HEALTH, None, PERCENTAGE, category=DIAGNOSTIC, precision=0
     ),
     _enum(readings.CHARGING_TYPE),
+    _enum(readings.CHARGING_MODE),
     VehicleSensorDescription(
         key=readings.CHARGE_SUBSTATE,
         entity_category=DIAGNOSTIC,
