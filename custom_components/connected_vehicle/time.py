@@ -61,8 +61,8 @@ class VehicleTime(VehicleEntity, TimeEntity):
         value = reading.value if reading is not None else None
         if not isinstance(value, int | float) or isinstance(value, bool):
             return None
-        minute = int(value)
-        return time(minute // 60 % 24, minute % 60)
+        hour, minute = divmod(int(value), 60)
+        return time(hour % 24, minute)
 
     async def async_set_value(self, value: time) -> None:
         """Set the time on the car (to the minute)."""
