@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time, timedelta
 import math
 from typing import Final
 
@@ -131,6 +131,11 @@ class Vehicle:
         # Set remotely: a charge mode name and a charge current limit (amperes per phase).
         self.charge_mode = "standard"
         self.charge_current_limit: float | None = None
+        # Set remotely (Stellantis): stop Full or Partial, a power level (None: the charger's
+        # own), and the clock time a paused ("delayed") charge starts by itself.
+        self.charge_preference = "Full"
+        self.charge_power_level: str | None = None
+        self.delayed_start: time | None = None
         # The destination a remote command last sent to the navigation system.
         self.navigation: NaviDestination | None = None
         # Until when a remote wake-up keeps the electronics awake.
@@ -283,8 +288,10 @@ class Vehicle:
         seconds = (when - self.time).total_seconds()
         if seconds <= 0:
             return
+        started = self.time
         self.time = when
         self._end_remote(when)
+        self._start_delayed(started, when)
         self._follow_plan(when)
         if self._trip is not None:
             self._drive(when)
@@ -293,6 +300,17 @@ class Vehicle:
         self._warm_or_cool(seconds)
 
     # Internals
+
+    def _start_delayed(self, before: datetime, now: datetime) -> None:
+        """A paused charge starts when the clock passes its delayed start."""
+        if self.delayed_start is None or not (self.plugged and self.charge_paused):
+            return
+        start = datetime.combine(before.date(), self.delayed_start, before.tzinfo)
+        if start <= before:
+            start += timedelta(days=1)
+        if start <= now:
+            self.charge_paused = False
+            self.charge_state = "charging"
 
     def _consumption_wh_km(self) -> float:
         return self.spec.consumption_wh_km * (1 + 0.012 * max(0.0, 15 - self.ambient_temp))

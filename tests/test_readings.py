@@ -36,6 +36,7 @@ from custom_components.connected_vehicle.number import NUMBERS
 from custom_components.connected_vehicle.select import SELECTS
 from custom_components.connected_vehicle.sensor import SENSORS
 from custom_components.connected_vehicle.switch import SWITCHES
+from custom_components.connected_vehicle.time import TIMES
 
 from .platforms import BACKENDS
 from .real_fixtures import ovms_capture, real_path
@@ -121,7 +122,8 @@ async def test_simulated_cars_fit_the_catalogue(
 def test_every_reading_is_shown_by_an_entity() -> None:
     """A key nobody shows would be fetched for nothing."""
     shown = {
-        d.key for d in (*SENSORS, *BINARY_SENSORS, *SWITCHES, *SELECTS, *NUMBERS, LOCK, CLIMATE)
+        d.key
+        for d in (*SENSORS, *BINARY_SENSORS, *SWITCHES, *SELECTS, *NUMBERS, *TIMES, LOCK, CLIMATE)
     }
     assert set(CATALOGUE) <= shown, sorted(set(CATALOGUE) - shown)
 

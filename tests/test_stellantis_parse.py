@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 import json
 from typing import Any
 
 import pytest
 
-from custom_components.connected_vehicle.api.errors import ProtocolError
+from custom_components.connected_vehicle.api.errors import CommandFailedError, ProtocolError
 from custom_components.connected_vehicle.api.models import (
     Command,
+    CommandArguments,
     CommandStatus,
     DataGroup,
     Powertrain,
@@ -26,7 +27,7 @@ from custom_components.connected_vehicle.api.stellantis.parse import (
     parse_webhook,
     remote_action_id,
 )
-from custom_components.connected_vehicle.api.stellantis.remotes import outcome
+from custom_components.connected_vehicle.api.stellantis.remotes import outcome, remote_body
 from custom_components.connected_vehicle.api.stellantis.values import minutes, number, when
 
 from .real_fixtures import real_path
@@ -98,6 +99,85 @@ def test_real_openhab_variants() -> None:
     assert third.value("charge_time_remaining") == 0
     first = parse_status(real_status("openhab_dummy_vehiclestatus1.json"))
     assert first.value("speed") == 0.55
+
+
+def test_real_charging_mode_and_delayed_start() -> None:
+    """chargingMode No/Slow; nextDelayedTime as the start's clock time (PT22H31M is 22:31)."""
+    electric = parse_status(real_status("psacc_electric_car_status.json"))
+    assert electric.value("charging_mode") == "not_charging"
+    assert electric.value("delayed_charge_start") == 22 * 60 + 31
+    assert electric.readings["delayed_charge_start"].unit == "min"
+    hybrid = parse_status(real_status("psacc_fuel_car_status.json"))
+    assert hybrid.value("charging_mode") == "slow"
+    assert hybrid.value("delayed_charge_start") == 21 * 60 + 30
+    assert (
+        parse_status(real_status("openhab_dummy_vehiclestatus3.json")).value("delayed_charge_start")
+        == 5 * 60
+    )
+    # No real car reports the preferences: their selects stay away.
+    for name in STATUS_FILES:
+        state = parse_status(real_status(name))
+        assert "charge_limit" not in state.readings
+        assert "charging_power_level" not in state.readings
+
+
+@pytest.mark.parametrize(
+    ("charging", "expected"),
+    [
+        (
+            {"chargingMode": "Quick", "type": "Partial", "chargingPowerLevel": "Level5"},
+            {
+                "charging_mode": "quick",
+                "charge_limit": "partial",
+                "charging_power_level": "level_5",
+            },
+        ),
+        (
+            {"chargingMode": "no", "type": "FULL", "chargingPowerLevel": "level2"},
+            {
+                "charging_mode": "not_charging",
+                "charge_limit": "full",
+                "charging_power_level": "level_2",
+            },
+        ),
+        (  # unknown values, a YAML-parsed false, a delay past a day: unknown, not guessed
+            {
+                "chargingMode": False,
+                "type": "Half",
+                "chargingPowerLevel": "Level9",
+                "nextDelayedTime": "P1DT2H",
+            },
+            {},
+        ),
+    ],
+)
+def test_spec_charging_preferences(charging: dict[str, Any], expected: dict[str, str]) -> None:
+    """The spec's EnergyCharging enums, case-insensitively; anything else is left out."""
+    body = {"energies": [{"type": "Electric", "extension": {"electric": {"charging": charging}}}]}
+    state = parse_status(body)
+    found = {
+        key: state.value(key)
+        for key in ("charging_mode", "charge_limit", "charging_power_level", "delayed_charge_start")
+        if key in state.readings
+    }
+    assert found == expected
+
+
+def test_charging_remotes_keep_preferences_apart_from_the_schedule() -> None:
+    """One field of ``preferences`` per remote, the schedule in its own, as the spec demands."""
+    limit = remote_body(Command.SET_CHARGE_LIMIT, CommandArguments(charge_limit="partial"))
+    assert limit["charging"] == {"preferences": {"type": "Partial"}}
+    level = remote_body(
+        Command.SET_CHARGING_POWER_LEVEL, CommandArguments(charging_power_level="level_3")
+    )
+    assert level["charging"] == {"preferences": {"level": "Level3"}}
+    start = remote_body(
+        Command.SET_DELAYED_CHARGE_START, CommandArguments(delayed_charge_start=time(6, 5))
+    )
+    assert start["charging"] == {"schedule": {"nextDelayedTime": "PT6H5M"}}
+    for command in (Command.SET_CHARGE_LIMIT, Command.SET_DELAYED_CHARGE_START):
+        with pytest.raises(CommandFailedError):
+            remote_body(command, CommandArguments(charge_limit="half"))
 
 
 def test_spec_shapes_new_layout() -> None:

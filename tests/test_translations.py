@@ -25,6 +25,7 @@ from custom_components.connected_vehicle.providers import PROVIDERS, FormStep, f
 from custom_components.connected_vehicle.select import SELECTS
 from custom_components.connected_vehicle.sensor import SENSORS
 from custom_components.connected_vehicle.switch import SWITCHES
+from custom_components.connected_vehicle.time import TIMES
 
 from .script_modules import load
 
@@ -45,6 +46,7 @@ PLATFORM_DESCRIPTIONS = {
     "switch": SWITCHES,
     "select": SELECTS,
     "number": NUMBERS,
+    "time": TIMES,
 }
 
 

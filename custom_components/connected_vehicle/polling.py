@@ -205,6 +205,9 @@ COMMAND_GROUPS: Mapping[Command, frozenset[DataGroup]] = {
     Command.CLIMATE_STOP: frozenset({DataGroup.ENERGY}),
     Command.SET_CHARGE_MODE: frozenset({DataGroup.ENERGY}),
     Command.SET_CHARGE_CURRENT: frozenset({DataGroup.ENERGY}),
+    Command.SET_CHARGE_LIMIT: frozenset({DataGroup.ENERGY}),
+    Command.SET_CHARGING_POWER_LEVEL: frozenset({DataGroup.ENERGY}),
+    Command.SET_DELAYED_CHARGE_START: frozenset({DataGroup.ENERGY}),
     Command.VALET_ON: frozenset({DataGroup.LOCKS_OPENINGS}),
     Command.VALET_OFF: frozenset({DataGroup.LOCKS_OPENINGS}),
 }

@@ -1,4 +1,9 @@
-"""Selects: the charge mode, for cars whose back end can set it."""
+"""Selects: the charge mode, charge limit and charging power level, where the car sets them.
+
+The charge limit is a select, not a percentage number: Stellantis cars only
+take Full or Partial (stop short of full to spare the battery) and say of
+no percentage, so a number would invent one.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +37,22 @@ SELECTS: tuple[VehicleSelectDescription, ...] = (
         command=Command.SET_CHARGE_MODE,
         argument="charge_mode",
         commands=frozenset({Command.SET_CHARGE_MODE}),
+    ),
+    VehicleSelectDescription(
+        key=readings.CHARGE_LIMIT,
+        translation_key="charge_limit_select",
+        options=list(readings.CHARGE_LIMIT.options),
+        command=Command.SET_CHARGE_LIMIT,
+        argument="charge_limit",
+        commands=frozenset({Command.SET_CHARGE_LIMIT}),
+    ),
+    VehicleSelectDescription(
+        key=readings.CHARGING_POWER_LEVEL,
+        translation_key="charging_power_level_select",
+        options=list(readings.CHARGING_POWER_LEVEL.options),
+        command=Command.SET_CHARGING_POWER_LEVEL,
+        argument="charging_power_level",
+        commands=frozenset({Command.SET_CHARGING_POWER_LEVEL}),
     ),
 )
 

@@ -217,6 +217,7 @@ SENSORS: tuple[VehicleSensorDescription, ...] = (
     ),
     _enum(readings.CHARGING_TYPE),
     _enum(readings.CHARGING_POWER_STATUS),
+    _enum(readings.CHARGING_MODE),
     VehicleSensorDescription(
         key=readings.CHARGE_SUBSTATE,
         entity_category=DIAGNOSTIC,

@@ -1,4 +1,10 @@
-"""Switches: charging and valet mode, for cars whose back end can turn them on and off."""
+"""Switches: charging and valet mode, for cars whose back end can turn them on and off.
+
+On Stellantis cars the charging switch is also the choice between immediate
+and delayed charging: on sends ``immediate: true`` (charge now), off
+``immediate: false`` (wait for the delayed start the time entity sets), so
+a second control for the same remote would only repeat it.
+"""
 
 from __future__ import annotations
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 import logging
+import re
 import secrets
 from typing import Any, Final, Literal, get_args
 from urllib.parse import urlsplit
@@ -329,6 +330,46 @@ class Remotes:
             callback.failed += 1
 
 
+_PREFERENCE_TYPES: Final = frozenset({"Partial", "Full"})
+_POWER_LEVELS: Final = frozenset(f"Level{n}" for n in range(1, 6))
+_CLOCK_TIME: Final = re.compile(r"PT(?:(\d{1,2})H)?(?:(\d{1,2})M)?")
+
+
+def _charging_settings(vehicle: Vehicle, value: Json) -> tuple[str, str | None]:
+    """Preferences or a schedule, never with each other or ``immediate`` (the spec's rule)."""
+    if sum(key in value for key in ("preferences", "schedule", "immediate")) > 1:
+        return "Failed", "WrongCommand"
+    if "preferences" in value:
+        preferences = value["preferences"]
+        kind, level = _field(preferences, "type"), _field(preferences, "level")
+        if (kind is None and level is None) or kind not in (None, *_PREFERENCE_TYPES):
+            return "Failed", "WrongCommand"
+        if level not in (None, *_POWER_LEVELS):
+            return "Failed", "WrongCommand"
+        vehicle.charge_preference = kind or vehicle.charge_preference
+        vehicle.charge_power_level = level or vehicle.charge_power_level
+        return "Success", None
+    start = _clock_time(_field(value["schedule"], "nextDelayedTime"))
+    if start is None:
+        return "Failed", "WrongCommand"
+    vehicle.delayed_start = start
+    return "Success", None
+
+
+def _field(raw: Any, key: str) -> Any:
+    """``raw[key]`` of a JSON object, None for anything else."""
+    return raw.get(key) if isinstance(raw, dict) else None
+
+
+def _clock_time(raw: Any) -> time | None:
+    """PT22H30M as 22:30; None for anything that is no clock time."""
+    match = _CLOCK_TIME.fullmatch(raw) if isinstance(raw, str) and raw != "PT" else None
+    if match is None:
+        return None
+    hours, minutes = (int(part or 0) for part in match.groups())
+    return time(hours, minutes) if hours < 24 and minutes < 60 else None
+
+
 def apply(vehicle: Vehicle, action: str, value: Json) -> tuple[str, str | None]:
     """Carry out a remote on the car: its status and failure cause."""
     spec = vehicle.spec
@@ -343,8 +384,8 @@ def apply(vehicle: Vehicle, action: str, value: Json) -> tuple[str, str | None]:
         case "charging":
             if not spec.electric:
                 return "Failed", "WrongCommand"
-            if "immediate" not in value:
-                return "Success", None  # schedules and preferences: accepted, not modelled
+            if "preferences" in value or "schedule" in value:
+                return _charging_settings(vehicle, value)
             if not vehicle.plugged:
                 return "Failed", "VehicleChargingSystemError"
             if value["immediate"]:

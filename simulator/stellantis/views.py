@@ -8,7 +8,7 @@ duplicates, missing blocks).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 import hashlib
 from typing import Any, Final
 
@@ -144,6 +144,11 @@ def position(vehicle: Vehicle, dresser: Dresser, when: datetime) -> Json:
     }
 
 
+def _clock(start: time | None) -> str:
+    """A clock time as the cars write it, PT22H31M; PT0S when none is set."""
+    return iso_duration(start.hour * 60 + start.minute) if start is not None else "PT0S"
+
+
 def _charging(vehicle: Vehicle, dresser: Dresser) -> Json:
     if not vehicle.plugged:
         status = "Disconnected"
@@ -163,9 +168,9 @@ def _charging(vehicle: Vehicle, dresser: Dresser) -> Json:
         "remainingTime": iso_duration(vehicle.minutes_to(vehicle.spec.charge_limit)),
         "chargingRate": dresser.number(rate, 0),
         "chargingMode": ("Quick" if quick else "Slow") if vehicle.charging else "No",
-        "chargingPowerLevel": "Level3" if quick else "Level1",
-        "nextDelayedTime": "PT0S",
-        "type": "Full",
+        "chargingPowerLevel": vehicle.charge_power_level or ("Level3" if quick else "Level1"),
+        "nextDelayedTime": _clock(vehicle.delayed_start),
+        "type": vehicle.charge_preference,
     }
 
 

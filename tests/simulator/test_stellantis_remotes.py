@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import time, timedelta
 from typing import Any
 
 import aiohttp
@@ -186,3 +187,50 @@ async def test_admin_rejects_bad_modes(client: aiohttp.ClientSession) -> None:
         assert r.status == 400
     async with client.get("/admin/stellantis/callbacks") as r:
         assert await r.json() == []
+
+
+async def charging_block(client: aiohttp.ClientSession, sim: Simulator, car: str) -> Any:
+    """The status's electric ``energies[].extension.electric.charging``."""
+    status = await call(client, f"/user/vehicles/{sim.stellantis.api_id(car)}/status", headers(sim))
+    electric = next(e for e in status["energies"] if e["type"] == "Electric")
+    return electric["extension"]["electric"]["charging"]
+
+
+async def test_charging_preferences_and_schedule_change_the_car(
+    client: aiohttp.ClientSession, sim: Simulator, receiver: Receiver
+) -> None:
+    """Preferences and the delayed start, each its own remote, show in the status."""
+    auth = headers(sim)
+    cbid = await register(client, auth, receiver.url)
+    for remote in (
+        {"charging": {"preferences": {"type": "Partial"}}},
+        {"charging": {"preferences": {"level": "Level4"}}},
+        {"charging": {"schedule": {"nextDelayedTime": "PT22H31M"}}},
+    ):
+        sent = await send(client, sim, auth, cbid, "E208", remote)
+        assert (await receiver.final(sent["remoteActionId"]))["status"] == "Success"
+    charging = await charging_block(client, sim, "E208")
+    assert charging["type"] == "Partial"
+    assert charging["chargingPowerLevel"] == "Level4"
+    assert charging["nextDelayedTime"] == "PT22H31M"
+    for remote in (
+        {"charging": {"preferences": {"type": "Full"}, "immediate": True}},
+        {"charging": {"schedule": {"nextDelayedTime": "PT25H"}}},
+        {"charging": {"preferences": {"level": "Level9"}}},
+    ):
+        sent = await send(client, sim, auth, cbid, "E208", remote)
+        assert (await receiver.final(sent["remoteActionId"]))["failureCause"] == "WrongCommand"
+    assert (await charging_block(client, sim, "E208"))["type"] == "Partial"
+
+
+async def test_a_delayed_charge_starts_at_its_time(sim: Simulator) -> None:
+    """Stopped ("not immediately") on the plug, the car charges once the clock passes the start."""
+    car = sim.world.vehicle("P3008")
+    car.set_phase("charge")
+    car.charge_paused, car.charge_state = True, "stopped"
+    start = sim.clock.now() + timedelta(minutes=5)
+    car.delayed_start = time(start.hour, start.minute)
+    sim.clock.advance(120)
+    assert not sim.world.vehicle("P3008").charging
+    sim.clock.advance(240)
+    assert sim.world.vehicle("P3008").charging

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, time
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -48,6 +48,9 @@ class Command(StrEnum):
     CHARGE_STOP = "charge_stop"
     SET_CHARGE_MODE = "set_charge_mode"
     SET_CHARGE_CURRENT = "set_charge_current"
+    SET_CHARGE_LIMIT = "set_charge_limit"
+    SET_CHARGING_POWER_LEVEL = "set_charging_power_level"
+    SET_DELAYED_CHARGE_START = "set_delayed_charge_start"
     VALET_ON = "valet_on"
     VALET_OFF = "valet_off"
     HOMELINK = "homelink"
@@ -203,6 +206,9 @@ class CommandArguments:
     pin: str | None = None
     charge_mode: str | None = None
     charge_current: int | None = None
+    charge_limit: str | None = None
+    charging_power_level: str | None = None
+    delayed_charge_start: time | None = None
     destination: Destination | None = None
 
 

@@ -150,6 +150,9 @@ CHARGING_POWER_STATUSES: Final = (
     "initialization",
     "fault",
 )
+CHARGING_MODES: Final = ("not_charging", "slow", "quick")
+CHARGE_LIMITS: Final = ("partial", "full")
+CHARGING_POWER_LEVELS: Final = ("level_1", "level_2", "level_3", "level_4", "level_5")
 IGNITION_STATES: Final = ("stop", "start", "startup")
 TYRE_WARNINGS: Final = ("ok", "warning", "alert")
 # The bulbs a car may report as failed (Volvo's warnings endpoint).
@@ -196,6 +199,12 @@ CHARGE_MODE: Final = _enum("charge_mode", CHARGE_MODES)
 CHARGER_CONNECTION: Final = _enum("charger_connection", CHARGER_CONNECTIONS)
 CHARGING_TYPE: Final = _enum("charging_type", CHARGING_TYPES)
 CHARGING_POWER_STATUS: Final = _enum("charging_power_status", CHARGING_POWER_STATUSES)
+CHARGING_MODE: Final = _enum("charging_mode", CHARGING_MODES)
+# Full, or partial: the car stops short of full to spare the battery (no percentage is given).
+CHARGE_LIMIT: Final = _enum("charge_limit", CHARGE_LIMITS)
+CHARGING_POWER_LEVEL: Final = _enum("charging_power_level", CHARGING_POWER_LEVELS)
+# The delayed charge's start, as minutes after midnight (the car's clock).
+DELAYED_CHARGE_START: Final = _number("delayed_charge_start", _DUR)
 CHARGING_POWER: Final = _number("charging_power", Quantity.POWER)
 CHARGING_RATE: Final = _number("charging_rate", _S)  # range gained per hour
 CHARGING_CURRENT: Final = _number("charging_current", Quantity.CURRENT)

@@ -32,6 +32,12 @@ debug log; only a body of the wrong JSON type raises ProtocolError):
 spec says so, and real values are 80-99): it becomes
 ``twelve_volt_battery_health`` in %, never a voltage. ``chargingRate`` is
 range gained per hour (km/h), so it is ``charging_rate``, not a power.
+The charging block's ``type`` (Partial/Full) is the charge limit and
+``chargingPowerLevel`` the power level, the two ``RemoteCharging.preferences``
+set. ``nextDelayedTime`` is read as the delayed start's time of day (a
+duration after midnight, as the spec writes programme times): the spec calls
+it the duration until the next charge, but real cars report PT22H31M and
+PT21H30M, clock times, and the remote that sets it takes a clock time.
 """
 
 from __future__ import annotations
@@ -64,7 +70,15 @@ BASE_COMMANDS: Final = frozenset(
         Command.SEND_DESTINATION,
     }
 )
-CHARGE_COMMANDS: Final = frozenset({Command.CHARGE_START, Command.CHARGE_STOP})
+CHARGE_COMMANDS: Final = frozenset(
+    {
+        Command.CHARGE_START,
+        Command.CHARGE_STOP,
+        Command.SET_CHARGE_LIMIT,
+        Command.SET_CHARGING_POWER_LEVEL,
+        Command.SET_DELAYED_CHARGE_START,
+    }
+)
 
 _BRAND_NAMES: Final = {
     "AP": "Peugeot", "P": "Peugeot", "PEUGEOT": "Peugeot",
@@ -89,6 +103,10 @@ _CHARGING_STATES: Final = {
     "disconnected": "stopped",
     "failure": "error",
 }
+_CHARGING_MODES: Final = {"no": "not_charging", "slow": "slow", "quick": "quick"}
+_CHARGE_LIMITS: Final = {"partial": "partial", "full": "full"}
+_POWER_LEVELS: Final = {f"level{n}": f"level_{n}" for n in range(1, 6)}
+_MINUTES_A_DAY: Final = 24 * 60
 _OPENINGS: Final = {
     "driver": keys.DOORS["front_left"],
     "passenger": keys.DOORS["front_right"],
@@ -291,6 +309,18 @@ def _add_charging(charging: dict[str, Any], item: dict[str, Any], out: _Readings
     out.add(keys.CHARGING_RATE, number(charging.get("chargingRate"), "chargingRate"), "km/h", stamp)
     remaining = minutes(charging.get("remainingTime"), "remainingTime")
     out.add(keys.CHARGE_TIME_REMAINING, remaining, "min", stamp)
+    out.add(keys.CHARGING_MODE, _option(charging, "chargingMode", _CHARGING_MODES), None, stamp)
+    out.add(keys.CHARGE_LIMIT, _option(charging, "type", _CHARGE_LIMITS), None, stamp)
+    level = _option(charging, "chargingPowerLevel", _POWER_LEVELS)
+    out.add(keys.CHARGING_POWER_LEVEL, level, None, stamp)
+    start = delayed if delayed is not None and delayed < _MINUTES_A_DAY else None
+    out.add(keys.DELAYED_CHARGE_START, None if start is None else round(start), "min", stamp)
+
+
+def _option(block: dict[str, Any], field: str, options: dict[str, str]) -> str | None:
+    """A known enum value, case-insensitively; None (the entity unknown) for any other."""
+    raw = text(block.get(field))
+    return options.get(raw.lower()) if raw else None
 
 
 def _locked(raw: Any) -> bool | None:

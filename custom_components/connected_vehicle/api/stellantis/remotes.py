@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import Callable
+from datetime import time
 from typing import Any, Final
 
 from ..errors import CommandFailedError
@@ -44,11 +46,38 @@ def remote_body(command: Command, arguments: CommandArguments | None = None) -> 
     """The ``Remote`` body for ``command``; CommandFailedError when the API has no such remote."""
     if command is Command.SEND_DESTINATION:
         return {"label": LABEL, "navigation": _navigation(arguments)}
+    if command in _CHARGING:
+        return {"label": LABEL, "charging": _CHARGING[command](arguments or CommandArguments())}
     if command not in _BODIES:
         raise CommandFailedError(
             CommandStatus.NOT_SUPPORTED, f"{command} is not a Stellantis remote"
         )
     return {"label": LABEL, **_BODIES[command]}
+
+
+def _preference(field: str, value: str | None, options: dict[str, str]) -> dict[str, Any]:
+    """``RemoteCharging.preferences`` with one field: it may not share a remote with a schedule."""
+    if value not in options:
+        raise CommandFailedError(CommandStatus.REJECTED, f"unknown charging {field} {value!r}")
+    return {"preferences": {field: options[value]}}
+
+
+def _schedule(start: time | None) -> dict[str, Any]:
+    """``RemoteCharging.schedule.nextDelayedTime``: the start's clock time, as PT22H30M."""
+    if start is None:
+        raise CommandFailedError(CommandStatus.REJECTED, "a start time is required")
+    return {"schedule": {"nextDelayedTime": f"PT{start.hour}H{start.minute}M"}}
+
+
+_CHARGE_LIMITS: Final = {"partial": "Partial", "full": "Full"}
+_POWER_LEVELS: Final = {f"level_{n}": f"Level{n}" for n in range(1, 6)}
+_CHARGING: Final[dict[Command, Callable[[CommandArguments], dict[str, Any]]]] = {
+    Command.SET_CHARGE_LIMIT: lambda a: _preference("type", a.charge_limit, _CHARGE_LIMITS),
+    Command.SET_CHARGING_POWER_LEVEL: lambda a: _preference(
+        "level", a.charging_power_level, _POWER_LEVELS
+    ),
+    Command.SET_DELAYED_CHARGE_START: lambda a: _schedule(a.delayed_charge_start),
+}
 
 
 def _navigation(arguments: CommandArguments | None) -> dict[str, Any]:
