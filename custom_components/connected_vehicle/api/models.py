@@ -199,6 +199,8 @@ class CommandArguments:
     charge_mode: str | None = None
     charge_current: int | None = None
     destination: Destination | None = None
+    # Seconds the car stays ready to unlock (Volvo's v1 ``unlockDuration``, at most 120).
+    unlock_seconds: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
