@@ -247,9 +247,8 @@ SENSORS: tuple[VehicleSensorDescription, ...] = (
     ),
     # The Energy dashboard's "individual device" source. OVMS's chargekwh counts one
     # session and restarts at 0 at the next: total_increasing reads that drop as a
-    # new meter cycle and adds each session in full, so no total is kept here (one kept
-    # in Home Assistant would double-count after a restore and miss sessions it was
-    # offline for). Volvo and Stellantis report no charged energy.
+    # new meter cycle and adds each session in full, so no total (and no restore
+    # logic) is kept here. Volvo and Stellantis report no charged energy.
     _measurement(
         readings.ENERGY_CHARGED,
         SensorDeviceClass.ENERGY,
