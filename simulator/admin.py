@@ -42,6 +42,7 @@ def _vehicle_row(vehicle: Vehicle) -> dict[str, Any]:
         "navigation": None
         if (navi := vehicle.navigation) is None
         else {"latitude": navi.point.lat, "longitude": navi.point.lon, "name": navi.name},
+        "unlock_seconds": vehicle.unlock_seconds,
     }
 
 

@@ -138,6 +138,8 @@ class Vehicle:
         self.delayed_start: time | None = None
         # The destination a remote command last sent to the navigation system.
         self.navigation: NaviDestination | None = None
+        # Seconds the last remote unlock kept the car ready to open (Volvo's unlockDuration).
+        self.unlock_seconds: int | None = None
         # Until when a remote wake-up keeps the electronics awake.
         self.woken_until: datetime | None = None
         self.charge_power_kw = 0.0

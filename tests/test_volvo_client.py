@@ -500,6 +500,23 @@ async def test_engine_runtime_bounds(client: VolvoClient, sim: Simulator, runtim
     assert sim.requests.total() == 0  # refused without sending
 
 
+async def test_unlock_duration_reaches_the_car(client: VolvoClient, sim: Simulator) -> None:
+    """The v1 body's unlockDuration, sent only when one is asked for."""
+    xc60 = await car(client, XC60)
+    await client.invoke(xc60, Command.UNLOCK, CommandArguments(unlock_seconds=90))
+    assert sim.world.vehicle(XC60).unlock_seconds == 90
+
+
+@pytest.mark.parametrize("seconds", [0, 121])
+async def test_unlock_duration_bounds(client: VolvoClient, sim: Simulator, seconds: int) -> None:
+    xc60 = await car(client, XC60)
+    sim.requests.reset()
+    with pytest.raises(CommandFailedError) as caught:
+        await client.invoke(xc60, Command.UNLOCK, CommandArguments(unlock_seconds=seconds))
+    assert caught.value.command_status == CommandStatus.REJECTED
+    assert sim.requests.total() == 0  # refused without sending
+
+
 @pytest.mark.parametrize(
     ("setup", "expected"),
     [

@@ -46,7 +46,12 @@ async def async_setup_entry(
 
 
 class VehicleClimate(VehicleEntity, ClimateEntity):
-    """On or off. The car's report wins; without one, the last command is assumed."""
+    """On or off. The car's report wins; without one, the last command is assumed.
+
+    No target temperature: no back end takes one (Volvo's climatization-start has
+    no body, Stellantis's airConditioning only ``immediate`` and ``programs``, OVMS's
+    climate command only on or off).
+    """
 
     entity_description: VehicleClimateDescription
     _attr_supported_features = ClimateEntityFeature.TURN_ON | ClimateEntityFeature.TURN_OFF

@@ -11,6 +11,8 @@ CONF_SERVER_URL: Final = "server_url"
 CONF_APP_PORT: Final = "app_port"
 CONF_ACCOUNT: Final = "account"
 CONF_UNLOCK_PIN: Final = "unlock_pin"
+# connected_vehicle.unlock: how long (s) the car stays ready to open.
+ATTR_UNLOCK_DURATION: Final = "duration"
 CONF_BRAND: Final = "brand"
 CONF_ALLOW_WAKE_UP: Final = "allow_wake_up"
 CONF_WAKE_UP_LIMIT: Final = "wake_up_limit"

@@ -13,7 +13,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import readings
 from .api.models import Command
-from .const import DOMAIN
+from .const import ATTR_UNLOCK_DURATION, DOMAIN
 from .coordinator import ConnectedVehicleConfigEntry
 from .entity import VehicleEntity, VehicleEntityDescription, add_entities_when_reported
 
@@ -66,16 +66,22 @@ class VehicleLock(VehicleEntity, LockEntity):
         await self._run(Command.LOCK, locking=True)
 
     async def async_unlock(self, **kwargs: Any) -> None:
-        """Unlock the car, if the PIN (when one is set) matches."""
+        """Unlock the car, if the PIN (when one is set) matches.
+
+        ``connected_vehicle.unlock`` also passes a duration: how long the car
+        stays ready to open (Volvo), which the other back ends ignore.
+        """
         if self.pin is not None and kwargs.get(ATTR_CODE) != self.pin:
             raise ServiceValidationError(translation_domain=DOMAIN, translation_key="wrong_pin")
-        await self._run(Command.UNLOCK, locking=False)
+        await self._run(
+            Command.UNLOCK, locking=False, unlock_seconds=kwargs.get(ATTR_UNLOCK_DURATION)
+        )
 
-    async def _run(self, command: Command, *, locking: bool) -> None:
+    async def _run(self, command: Command, *, locking: bool, **arguments: Any) -> None:
         self._attr_is_locking, self._attr_is_unlocking = locking, not locking
         self.async_write_ha_state()
         try:
-            await self.async_run(command)
+            await self.async_run(command, **arguments)
         finally:
             self._attr_is_locking = self._attr_is_unlocking = False
             self.async_write_ha_state()

@@ -247,6 +247,10 @@ SENSORS: tuple[VehicleSensorDescription, ...] = (
         precision=1,
         suggested_unit=UnitOfPower.KILO_WATT,
     ),
+    # The Energy dashboard's "individual device" source. OVMS's chargekwh counts one
+    # session and restarts at 0 at the next: total_increasing reads that drop as a
+    # new meter cycle and adds each session in full, so no total (and no restore
+    # logic) is kept here. Volvo and Stellantis report no charged energy.
     _measurement(
         readings.ENERGY_CHARGED,
         SensorDeviceClass.ENERGY,

@@ -1,4 +1,4 @@
-"""Actions on a car: start the engine for a number of minutes, send a destination, refresh."""
+"""Actions on a car: start the engine, send a destination, unlock for a time, refresh."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from collections.abc import Mapping
 import contextlib
 from typing import Any
 
+from homeassistant.components.lock.const import DOMAIN as LOCK_DOMAIN
 from homeassistant.const import (
+    ATTR_CODE,
     ATTR_DEVICE_ID,
     ATTR_ENTITY_ID,
     ATTR_LATITUDE,
@@ -15,11 +17,15 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    service,
+)
 import probatio as vol
 
 from .api.models import Command, CommandArguments, Destination
-from .const import DOMAIN
+from .const import ATTR_UNLOCK_DURATION, DOMAIN
 from .coordinator import ConnectedVehicleConfigEntry, VehicleCoordinator
 from .entity import vehicle_unique_id
 
@@ -27,6 +33,9 @@ ATTR_RUNTIME_MINUTES = "runtime_minutes"
 SERVICE_ENGINE_START = "engine_start"
 SERVICE_REFRESH = "refresh"
 SERVICE_SEND_DESTINATION = "send_destination"
+SERVICE_UNLOCK = "unlock"
+# The v1 portal's unlockDuration: at most 120 seconds.
+MAX_UNLOCK_SECONDS = 120
 # Entities whose latitude and longitude attributes make a destination.
 PLACE_DOMAINS = ["zone", "person", "device_tracker"]
 
@@ -38,6 +47,13 @@ ENGINE_START_SCHEMA = vol.Schema(
         ),
     }
 )
+# An entity action on the lock, so the lock's PIN check and unlocking state apply.
+UNLOCK_SCHEMA: dict[Any, Any] = {
+    vol.Optional(ATTR_CODE): cv.string,
+    vol.Optional(ATTR_UNLOCK_DURATION): vol.All(
+        vol.Coerce(int), vol.Range(min=1, max=MAX_UNLOCK_SECONDS)
+    ),
+}
 REFRESH_SCHEMA = vol.Schema({vol.Required(ATTR_DEVICE_ID): cv.string})
 # Coordinates (both) or a place entity, never both.
 SEND_DESTINATION_SCHEMA = vol.All(
@@ -80,6 +96,14 @@ def async_setup_services(hass: HomeAssistant) -> None:
         DOMAIN, SERVICE_SEND_DESTINATION, send_destination, schema=SEND_DESTINATION_SCHEMA
     )
     hass.services.async_register(DOMAIN, SERVICE_REFRESH, refresh, schema=REFRESH_SCHEMA)
+    service.async_register_platform_entity_service(
+        hass,
+        DOMAIN,
+        SERVICE_UNLOCK,
+        entity_domain=LOCK_DOMAIN,
+        schema=UNLOCK_SCHEMA,
+        func="async_unlock",
+    )
 
 
 def _destination(hass: HomeAssistant, data: Mapping[str, Any]) -> Destination:

@@ -37,6 +37,8 @@ PAGE_SIZE: Final = 3  # small, so that the demo account's list spans two pages
 MAX_PAGE_SIZE: Final = 100
 COMMAND_DELAY: Final = 0.2  # real seconds a v2 command takes to answer
 MAX_RUNTIME: Final = 15
+# The v1 portal's unlock page: unlockDuration at most 120 s (also the default window).
+MAX_UNLOCK_SECONDS: Final = 120
 _BAD_KEY: Final = (
     "Access denied due to invalid VCC-API-KEY. "
     "Make sure to provide a valid key for an active application."
@@ -267,17 +269,27 @@ class VolvoBackend:
             if isinstance(poi_or_error, str):
                 return fail(request, 400, "Bad Request", poi_or_error)
             poi = poi_or_error
+        unlock_seconds = MAX_UNLOCK_SECONDS
+        if command == "UNLOCK":
+            seconds_or_error = await _unlock_seconds(request)
+            if isinstance(seconds_or_error, str):
+                return fail(request, 400, "Bad Request", seconds_or_error)
+            unlock_seconds = seconds_or_error
         if command not in car.profile.commands:
             return fail(
                 request, 422, "Unprocessable Entity", f"{command} is not supported by this vehicle"
             )
         if car.profile.shape == "v1":
-            return self._start_async(request, car, vehicle, command, runtime, poi=poi)
+            return self._start_async(
+                request, car, vehicle, command, runtime, poi=poi, unlock_seconds=unlock_seconds
+            )
         if self.command_delay and not await hold(request, self.command_delay):
             return web.Response()  # the client left; the command never reached the car
         self.world.advance()
         now = self.world.clock.now()
-        status = cmd.run(car, vehicle, command, runtime, now, poi=poi)
+        status = cmd.run(
+            car, vehicle, command, runtime, now, poi=poi, unlock_seconds=unlock_seconds
+        )
         data: dict[str, Any] = {
             "vin": car.profile.vin,
             "invokeStatus": status,
@@ -285,7 +297,7 @@ class VolvoBackend:
         }
         if command == "UNLOCK" and status == cmd.COMPLETED:
             data["readyToUnlock"] = True
-            data["readyToUnlockUntil"] = int(now.timestamp()) + 120
+            data["readyToUnlockUntil"] = int(now.timestamp()) + unlock_seconds
         return ok(request, data)
 
     def _start_async(
@@ -297,9 +309,12 @@ class VolvoBackend:
         runtime: int,
         *,
         poi: NaviDestination | None,
+        unlock_seconds: int,
     ) -> web.StreamResponse:
         now = self.world.clock.now()
-        status = cmd.run(car, vehicle, command, runtime, now, poi=poi)
+        status = cmd.run(
+            car, vehicle, command, runtime, now, poi=poi, unlock_seconds=unlock_seconds
+        )
         pending = self.requests.add(car.profile.vin, command, status, now)
         href = f"{request.url.origin()}/connected-vehicle/v1/vehicles/{car.profile.vin}/requests/{pending.id}"
         body = {
@@ -434,6 +449,22 @@ async def _runtime(request: web.Request) -> int | str:
     if not 1 <= runtime <= MAX_RUNTIME:
         return f"runtimeMinutes must be between 1 and {MAX_RUNTIME}"
     return runtime
+
+
+async def _unlock_seconds(request: web.Request) -> int | str:
+    """The v1 unlock body's ``unlockDuration`` (120 without a body), or what is wrong with it."""
+    try:
+        body = await request.json() if request.can_read_body else None
+    except ValueError:
+        return "the body is not JSON"
+    if body is None:
+        return MAX_UNLOCK_SECONDS
+    seconds = body.get("unlockDuration") if isinstance(body, dict) else None
+    if not isinstance(seconds, int) or isinstance(seconds, bool):
+        return "unlockDuration (an integer) is required"
+    if not 1 <= seconds <= MAX_UNLOCK_SECONDS:
+        return f"unlockDuration must be between 1 and {MAX_UNLOCK_SECONDS}"
+    return seconds
 
 
 async def _poi(request: web.Request) -> NaviDestination | str:

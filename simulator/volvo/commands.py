@@ -41,12 +41,15 @@ def apply(
     runtime_minutes: int,
     now: datetime,
     poi: NaviDestination | None = None,
+    *,
+    unlock_seconds: int | None = None,
 ) -> None:
-    """Change the world as a completed ``command`` does (``poi``: SEND_NAVI_POI's)."""
+    """Change the world as a completed ``command`` does (``poi``, ``unlock_seconds``: its body's)."""
     if command in _LOCKS:
         vehicle.locked = True
     elif command == "UNLOCK":
         vehicle.locked = False
+        vehicle.unlock_seconds = unlock_seconds
     elif command == "ENGINE_START":
         vehicle.engine_until = now + timedelta(minutes=runtime_minutes)
     elif command == "ENGINE_STOP":
@@ -67,11 +70,12 @@ def run(
     now: datetime,
     *,
     poi: NaviDestination | None = None,
+    unlock_seconds: int | None = None,
 ) -> str:
     """Decide the outcome, apply it when it succeeds, log it; return the invoke status."""
     status = outcome(car, vehicle, command)
     if status == COMPLETED:
-        apply(vehicle, command, runtime_minutes, now, poi)
+        apply(vehicle, command, runtime_minutes, now, poi, unlock_seconds=unlock_seconds)
     car.events.append((now, command, status))
     return status
 

@@ -42,6 +42,22 @@ async def test_lock_unlock_change_the_world(client: aiohttp.ClientSession, sim: 
     ]
 
 
+async def test_unlock_duration(client: aiohttp.ClientSession, sim: Simulator) -> None:
+    """The v1 body's unlockDuration (1 to 120 s) is the car's window to open; 120 without one."""
+    for bad in ({"unlockDuration": 0}, {"unlockDuration": 121}, {"unlockDuration": "60"}, [60]):
+        assert (await command(client, sim, XC40, "unlock", bad))[0] == 400, bad
+    assert sim.world.vehicle(XC40).locked is True
+    now = int(sim.clock.now().timestamp())
+    _, body = await command(client, sim, XC40, "unlock", {"unlockDuration": 30})
+    assert body["data"]["readyToUnlockUntil"] == now + 30
+    assert sim.world.vehicle(XC40).unlock_seconds == 30
+    async with client.get("/admin/vehicles") as response:
+        rows = {row["id"]: row for row in await response.json()}
+    assert rows[XC40]["unlock_seconds"] == 30
+    await command(client, sim, XC40, "unlock")
+    assert sim.world.vehicle(XC40).unlock_seconds == 120
+
+
 async def test_lock_with_a_door_open(client: aiohttp.ClientSession, sim: Simulator) -> None:
     vehicle = sim.world.vehicle(XC60)
     vehicle.locked = False

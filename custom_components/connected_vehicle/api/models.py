@@ -210,6 +210,8 @@ class CommandArguments:
     charging_power_level: str | None = None
     delayed_charge_start: time | None = None
     destination: Destination | None = None
+    # Seconds the car stays ready to unlock (Volvo's v1 ``unlockDuration``, at most 120).
+    unlock_seconds: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,6 +67,8 @@ ACCEPT: Final = "application/json"
 MAX_PAGES: Final = 50
 MAX_RUNTIME_MINUTES: Final = 15
 DEFAULT_RUNTIME_MINUTES: Final = 15
+# The v1 portal's unlock page: ``unlockDuration`` can at most be 120 seconds.
+MAX_UNLOCK_SECONDS: Final = 120
 # Waits between polls of a v1 command's href, in seconds (about 20 s in all).
 ASYNC_POLL_DELAYS: Final = (0.5, 1.0, 1.0, 2.0, 3.0, 5.0, 8.0)
 
@@ -256,6 +258,8 @@ class VolvoClient:
             body = {"runtimeMinutes": runtime}
         elif command is Command.SEND_DESTINATION:
             body = _poi(arguments.destination if arguments else None)
+        elif command is Command.UNLOCK and arguments and arguments.unlock_seconds is not None:
+            body = _unlock(arguments.unlock_seconds)
         self.quota.acquire_command()
         url = _command_url(self._car(vehicle).hrefs.get(command)) or (
             f"{CONNECTED_VEHICLE}/{vehicle.id}/commands/{path}"
@@ -468,6 +472,16 @@ def _poi(destination: Destination | None) -> dict[str, Any]:
     if len(name) not in POI_NAME_LENGTH:
         name = f"{lat:.3f},{lon:.3f}"
     return {"latitude": lat, "longitude": lon, "name": name}
+
+
+def _unlock(seconds: int) -> dict[str, Any]:
+    """The v1 body; sent only when a duration is asked for (v2 documents no unlock body)."""
+    if not 1 <= seconds <= MAX_UNLOCK_SECONDS:
+        raise CommandFailedError(
+            CommandStatus.REJECTED,
+            f"unlock duration must be 1 to {MAX_UNLOCK_SECONDS} seconds, not {seconds}",
+        )
+    return {"unlockDuration": seconds}
 
 
 async def _none() -> None:
