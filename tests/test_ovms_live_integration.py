@@ -23,6 +23,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.connected_vehicle.api.models import DataGroup
 from custom_components.connected_vehicle.const import CONF_UNLOCK_PIN, DOMAIN
 from custom_components.connected_vehicle.polling import SAFETY_NET
 from simulator import Simulator
@@ -182,6 +183,34 @@ async def test_a_dropped_link_falls_back_to_polling_and_comes_back(
     messages = [r.getMessage() for r in caplog.records if "LEAF" in r.getMessage()]
     assert sum("is down" in m for m in messages) == 1
     assert sum("is up again" in m for m in messages) == 1
+
+
+async def test_news_after_a_failed_poll_end_the_outage_with_one_info(
+    hass: HomeAssistant,
+    live_ovms_entry: MockConfigEntry,
+    sim: Simulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """REST fails while the link still carries news: one warning, then one recovery info."""
+    await load(hass, live_ovms_entry)
+    coordinator = live_ovms_entry.runtime_data.coordinators["LEAF"]
+    caplog.clear()
+    caplog.set_level(logging.INFO)
+    sim.faults.add(path="/api/*", status=503)
+    await coordinator.async_refresh_groups(frozenset(DataGroup))
+    assert not coordinator.last_update_success
+    sim.world.vehicle("LEAF").doors["fl"] = True
+    await until(lambda: state(hass, LEAF_DOOR) == STATE_ON)
+    assert coordinator.last_update_success
+    leaf = [
+        r
+        for r in caplog.records
+        if r.name == coordinator.logger.name
+        and "LEAF" in r.getMessage()
+        and r.levelno >= logging.INFO
+    ]
+    assert [r.levelno for r in leaf] == [logging.WARNING, logging.INFO]
+    assert "recovered" in leaf[-1].getMessage()
 
 
 async def test_a_refused_link_is_not_a_reauth_while_rest_signs_in(

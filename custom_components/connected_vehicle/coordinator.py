@@ -140,6 +140,10 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         state = self.data.merged(news)
         self.poller.streaming = streaming
         self.update_interval = self.poller.observe(now, self.data, state)
+        if not self.last_update_success:
+            # The news ends an outage as a successful poll would: say so once, as the
+            # poll would have (async_set_updated_data does not).
+            self.logger.info("Fetching %s data recovered", self.name)
         self.async_set_updated_data(state)
 
     def _facts(self) -> VehicleState:
