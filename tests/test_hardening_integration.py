@@ -209,6 +209,20 @@ async def test_an_access_token_dropped_early_is_refreshed_for_every_car(
     assert state_of(hass, BATTERY) == "64.0"
 
 
+async def test_a_stellantis_token_dropped_early_is_refreshed_not_a_reauth(
+    hass: HomeAssistant, peugeot_entry: MockConfigEntry, sim: Simulator
+) -> None:
+    """The same for Stellantis: found by ``scripts/bench soak`` (it started a reauth)."""
+    assert await hass.config_entries.async_setup(peugeot_entry.entry_id)
+    await hass.async_block_till_done()
+    sim.stellantis.oauth["peugeot"].expire_access_tokens()
+    sim.requests.reset()
+    await poll_all(hass, peugeot_entry)
+    assert sim.requests.count(method="POST", route=PEUGEOT_TOKEN) == 1
+    assert not reauth_flows(hass)
+    assert state_of(hass, PEUGEOT_BATTERY) != STATE_UNAVAILABLE
+
+
 # --- Logging: once per outage ---------------------------------------------------------
 
 

@@ -40,13 +40,21 @@ class SimTokens:
     def __init__(self, sim: Simulator, brand: str, username: str) -> None:
         self.sim, self.brand, self.username = sim, brand, username
         self.token: str | None = None
+        self.refreshes = 0
 
     async def access_token(self) -> str:
         if self.token is None:
-            self.token = str(
-                self.sim.stellantis.oauth[self.brand].issue(self.username)["access_token"]
-            )
+            self.token = self._issue()
         return self.token
+
+    async def refreshed_token(self, refused: str) -> str:
+        if refused == self.token:
+            self.refreshes += 1
+            self.token = self._issue()
+        return self.token
+
+    def _issue(self) -> str:
+        return str(self.sim.stellantis.oauth[self.brand].issue(self.username)["access_token"])
 
 
 @pytest.fixture
@@ -185,12 +193,11 @@ async def test_faults(
 
 
 async def test_expired_token_and_foreign_car(client: StellantisClient, sim: Simulator) -> None:
-    """401 after expiry; a car of another account is 403."""
+    """A token refused before its expiry is refreshed once; a car of another account is 403."""
     car = await by_vin(client, E208_VIN)
     sim.stellantis.expire_tokens()
-    with pytest.raises(AuthenticationError):
-        await client.fetch(car, ALL)
-    client._tokens.token = None  # type: ignore[attr-defined]
+    assert await client.fetch(car, ALL)
+    assert client._tokens.refreshes == 1  # type: ignore[attr-defined]
     foreign = Vehicle(id=sim.stellantis.api_id("FLEET01"), name="x")
     with pytest.raises(PermissionDeniedError):
         await client.fetch(foreign, {DataGroup.ENERGY})

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
+import logging
 from typing import Any, Protocol, runtime_checkable
 
+from .errors import AuthenticationError
 from .models import Command, CommandArguments, CommandResult, DataGroup, Vehicle, VehicleState
+
+_LOGGER = logging.getLogger(__name__)
 
 
 class Backend(Protocol):
@@ -57,6 +61,26 @@ class TokenProvider(Protocol):
         refused at once share one refresh); AuthenticationError when the grant
         is gone.
         """
+
+
+async def with_access_token[T](tokens: TokenProvider, send: Callable[[str], Awaitable[T]]) -> T:
+    """``send`` with the current access token, and once more with a fresh one if refused.
+
+    An OAuth2 API may drop an access token before the expiry it announced: a
+    refused token (AuthenticationError from ``send``) is refreshed once; only a
+    second refusal, or a refused refresh, is the user's to fix (reauth).
+    """
+    token = await tokens.access_token()
+    try:
+        return await send(token)
+    except AuthenticationError as err:
+        refused = err
+    _LOGGER.debug("The access token was refused; refreshing it once")
+    try:
+        token = await tokens.refreshed_token(token)
+    except AuthenticationError as err:
+        raise refused from err  # the API's refusal, with its request id
+    return await send(token)
 
 
 @runtime_checkable

@@ -26,7 +26,7 @@ from typing import Any, Final
 import aiohttp
 from yarl import URL
 
-from ..backend import TokenProvider
+from ..backend import TokenProvider, with_access_token
 from ..errors import (
     BackendUnavailableError,
     CommandFailedError,
@@ -194,15 +194,21 @@ class StellantisClient:
         params: Mapping[str, str] | None = None,
         body: Any = None,
     ) -> Response:
+        """One authenticated call; a refused access token is refreshed once."""
         path, query = self._router.route(target, page)
-        token = await self._tokens.access_token()
-        headers = {
-            "Authorization": f"Bearer {token}",
-            "x-introspect-realm": self.brand.realm,
-            "Accept": "application/hal+json",
-        }
         query = {**query, **(params or {}), "client_id": self._client_id}
-        return await self._http.request(method, path, params=query, headers=headers, json_body=body)
+
+        async def send(token: str) -> Response:
+            headers = {
+                "Authorization": f"Bearer {token}",
+                "x-introspect-realm": self.brand.realm,
+                "Accept": "application/hal+json",
+            }
+            return await self._http.request(
+                method, path, params=query, headers=headers, json_body=body
+            )
+
+        return await with_access_token(self._tokens, send)
 
     async def _get(self, target: str) -> Any:
         return (await self._request("GET", target)).json()

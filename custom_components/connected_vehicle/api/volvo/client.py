@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from ..backend import TokenProvider
+from ..backend import TokenProvider, with_access_token
 from ..errors import (
     ApiKeyRefusedError,
     AuthenticationError,
@@ -414,17 +414,9 @@ class VolvoClient:
         second refusal is an AuthenticationError. A refused API key
         (ApiKeyRefusedError) is not a token problem and is raised at once.
         """
-        token = await self._tokens.access_token()
-        try:
-            return await self._send(method, path, token, json_body)
-        except AuthenticationError as err:
-            refused = err
-        _LOGGER.debug("The access token was refused; refreshing it once")
-        try:
-            token = await self._tokens.refreshed_token(token)
-        except AuthenticationError as err:
-            raise refused from err  # the API's refusal, with its request id
-        return await self._send(method, path, token, json_body)
+        return await with_access_token(
+            self._tokens, lambda token: self._send(method, path, token, json_body)
+        )
 
     async def _send(self, method: str, path: str, token: str, json_body: Any) -> Response:
         self.quota.check()
