@@ -91,6 +91,11 @@ async def a_day(
                 delay, work = await door_delay(hass, clock, sim, opened)
                 simulated.append(delay)
                 real.append(work)
+                hour = (clock.elapsed - start) / 3600
+                print(
+                    f"  {hour:4.1f} h: door {'opened' if opened else 'closed'}, shown after {delay:.1f} s",
+                    flush=True,
+                )
                 if opened:
                     await clock.run(600, STEP)
     paths = sim.requests.by_path()
