@@ -82,7 +82,20 @@ class _Trip:
     route: Route
     began: datetime
     seconds: float
+    fuel_at_start_l: float
     done_km: float = 0.0
+
+
+@dataclass(frozen=True)
+class FinishedTrip:
+    """A drive the car completed, as a trips history lists it."""
+
+    started: datetime
+    stopped: datetime
+    km: float
+    start_km: float
+    energy_kwh: float
+    fuel_l: float
 
 
 def _relax(value: float, target: float, seconds: float, tau: float) -> float:
@@ -158,6 +171,7 @@ class Vehicle:
         self.sync: Callable[[], None] = lambda: None  # the world sets this to its catch-up
         self._leg: datetime | None = None
         self._trip: _Trip | None = None
+        self.trips: list[FinishedTrip] = []  # oldest first
         if (current := spec.plan.current(when)) is not None:
             # A drive that began before the car existed is over: it starts out parked.
             self._leg, leg = current
@@ -343,7 +357,8 @@ class Vehicle:
         if phase != "drive" and self._trip is not None:
             self._arrive(when)
         if phase == "drive":
-            self._trip = _Trip(Route((self.position, *via)), when, max(minutes, 1.0) * 60)
+            route = Route((self.position, *via))
+            self._trip = _Trip(route, when, max(minutes, 1.0) * 60, self.fuel_l)
             self.phase = "drive"
             self.locked = False
             self.parked_since = None
@@ -371,6 +386,17 @@ class Vehicle:
             self.charge_state = "stopped"
 
     def _arrive(self, when: datetime) -> None:
+        if (trip := self._trip) is not None and trip.done_km > 0:
+            self.trips.append(
+                FinishedTrip(
+                    started=trip.began,
+                    stopped=when,
+                    km=trip.done_km,
+                    start_km=self.odometer_km - trip.done_km,
+                    energy_kwh=(self.energy_used_wh - self.energy_recd_wh) / 1000,
+                    fuel_l=max(0.0, trip.fuel_at_start_l - self.fuel_l),
+                )
+            )
         self._trip = None
         self.phase = "park"
         self.speed_kmh = 0.0

@@ -20,6 +20,7 @@ from custom_components.connected_vehicle.api.stellantis.parse import (
     find_callback,
     page_items,
     parse_alerts,
+    parse_last_trip,
     parse_maintenance,
     parse_remote_action,
     parse_status,
@@ -490,3 +491,73 @@ def test_battery_health_by_capacity_then_resistance(
 def test_remote_answer_type_as_string_or_list(kind: Any) -> None:
     """The spec's type is one RemoteType; older answers had a list: the id reads either way."""
     assert remote_action_id({"remoteActionId": "abc", "type": kind}) == "abc"
+
+
+SPEC_TRIP: dict[str, Any] = {
+    "id": "t1",
+    "createdAt": "2026-12-01T08:40:00Z",
+    "startedAt": "2026-12-01T08:00:00Z",
+    "stoppedAt": "2026-12-01T08:40:00Z",
+    "duration": 2400,
+    "distance": "31,5",
+    "done": True,
+    "energyConsumptions": [
+        {"type": "Electric", "consumption": 5.0, "avgConsumption": 15800},
+        {"type": "Fuel", "consumption": 1.2, "avgConsumption": 540},
+    ],
+    "_links": {"self": {"href": "/user/vehicles/v/trips/t1"}},
+}
+
+
+def test_last_trip_in_spec_units() -> None:
+    """Distance km, duration s; avgConsumption from Wh and cL per 100 km; the trip under way skipped."""
+    under_way = {"id": "t2", "createdAt": "2026-12-01T09:00:00Z", "done": "false", "distance": 2}
+    state = parse_last_trip([under_way, SPEC_TRIP])
+    assert state.value("last_trip_distance") == 31.5
+    assert state.value("last_trip_duration") == 2400
+    assert state.readings["last_trip_duration"].unit == "s"
+    assert state.value("last_trip_energy_consumption") == pytest.approx(15.8)
+    assert state.value("last_trip_fuel_consumption") == pytest.approx(5.4)
+    assert state.readings["last_trip_distance"].observed_at == datetime(
+        2026, 12, 1, 8, 40, tzinfo=UTC
+    )
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"distance": "far"},
+        {"distance": -3},
+        {"duration": None},
+        {"duration": [1]},
+        {"energyConsumptions": "lots"},
+        {"energyConsumptions": [{"type": 3, "avgConsumption": 1}, {"type": "Electric"}, 7]},
+        {"energyConsumptions": [{"type": "Hydrogen", "avgConsumption": 1}]},
+        {"stoppedAt": 12, "createdAt": None},
+    ],
+)
+def test_hostile_trips_drop_fields(changes: dict[str, Any]) -> None:
+    """A field that cannot be read is dropped; the others stay."""
+    state = parse_last_trip([{**SPEC_TRIP, **changes}])
+    assert state.readings  # something else of the trip is still read
+    for key, value in changes.items():
+        if key == "distance":
+            assert "last_trip_distance" not in state.readings
+        if key == "duration":
+            assert "last_trip_duration" not in state.readings
+        if key == "energyConsumptions" and not isinstance(value, list):
+            assert "last_trip_energy_consumption" not in state.readings
+
+
+def test_no_finished_trip_says_nothing() -> None:
+    """An empty page, or only the trip under way: no readings."""
+    assert not parse_last_trip([]).readings
+    assert not parse_last_trip([{"id": "t", "done": False, "distance": 3}]).readings
+
+
+def test_a_trips_page_of_the_wrong_type_is_a_protocol_error() -> None:
+    """The page itself must be an object; a list of non-objects is no trips."""
+    with pytest.raises(ProtocolError):
+        page_items(["trip"], "trips", "trips")
+    items, _next = page_items({"_embedded": {"trips": [1, "x", None]}}, "trips", "trips")
+    assert not parse_last_trip(items).readings

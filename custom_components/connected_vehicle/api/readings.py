@@ -247,6 +247,13 @@ AVERAGE_ENERGY_CONSUMPTION: Final = _number(
 AVERAGE_ENERGY_CONSUMPTION_AUTOMATIC: Final = _number(
     "average_energy_consumption_automatic", Quantity.ENERGY_CONSUMPTION
 )
+# The last finished trip, as a trips history reports it (not a resettable trip meter).
+LAST_TRIP_DISTANCE: Final = _number("last_trip_distance", _D)
+LAST_TRIP_DURATION: Final = _number("last_trip_duration", _DUR)
+LAST_TRIP_ENERGY_CONSUMPTION: Final = _number(
+    "last_trip_energy_consumption", Quantity.ENERGY_CONSUMPTION
+)
+LAST_TRIP_FUEL_CONSUMPTION: Final = _number("last_trip_fuel_consumption", Quantity.FUEL_CONSUMPTION)
 MOVING: Final = _flag("moving")
 ENGINE_RUNNING: Final = _flag("engine_running")
 CAR_ON: Final = _flag("car_on")

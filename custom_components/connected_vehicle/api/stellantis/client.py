@@ -54,6 +54,7 @@ from .parse import (
     links_of,
     page_items,
     parse_alerts,
+    parse_last_trip,
     parse_maintenance,
     parse_remote_action,
     parse_status,
@@ -68,6 +69,7 @@ _LOGGER = logging.getLogger(__name__)
 NO_WEBHOOK_TARGET: Final = "https://connected-vehicle.invalid/no-webhook"
 PAGE_SIZE: Final = 60  # the API's maximum
 MAX_PAGES: Final = 100
+TRIP_PAGE_SIZE: Final = 2
 FIRST_READ_BACK: Final = 1.0  # seconds before the first read of a command's status
 # "No data for such context": a status or maintenance the car never sent.
 _NO_DATA_CODES: Final = frozenset({40400, 40499})
@@ -135,12 +137,15 @@ class StellantisClient:
     async def fetch(self, vehicle: Vehicle, groups: set[DataGroup]) -> VehicleState:
         """One ``/status`` call for every status group; alerts and maintenance for HEALTH.
 
-        A status call returns all it holds, whichever of its groups were asked for.
+        A status call returns all it holds, whichever of its groups were asked for;
+        the latest trip is read beside it, only when odometer and trips are due.
         """
         self._http.mask.hide(vehicle.id, vehicle.vin)
         jobs = []
         if groups & STATUS_GROUPS:
             jobs.append(self._status(vehicle))
+        if DataGroup.ODOMETER_TRIPS in groups:
+            jobs.append(self._last_trip(vehicle))
         if DataGroup.HEALTH in groups:
             jobs.append(self._health(vehicle))
         state = VehicleState()
@@ -245,6 +250,21 @@ class StellantisClient:
         except _NoDataError:
             _LOGGER.debug("No status for the vehicle yet")
             return VehicleState()
+
+    async def _last_trip(self, vehicle: Vehicle) -> VehicleState:
+        """The newest finished trip: one small first page (newest first), never the history.
+
+        Two items, since the newest may be the one under way.
+        """
+        if (trips := self._link(vehicle, "trips", None)) is None:
+            return VehicleState()
+        try:
+            response = await self._request("GET", trips, params={"pageSize": str(TRIP_PAGE_SIZE)})
+        except _NoDataError:
+            _LOGGER.debug("No trips for the vehicle")
+            return VehicleState()
+        items, _next = page_items(response.json(), "trips", "trips")
+        return parse_last_trip(items)
 
     async def _health(self, vehicle: Vehicle) -> VehicleState:
         state = VehicleState()

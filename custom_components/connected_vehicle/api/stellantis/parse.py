@@ -116,6 +116,11 @@ _OPENINGS: Final = {
     "hood": keys.HOOD,
     "roofwindow": keys.SUNROOF,
 }
+# Per energy type: the reading, its unit, and what divides the API's Wh or cL into it.
+_TRIP_CONSUMPTIONS: Final = {
+    "electric": (keys.LAST_TRIP_ENERGY_CONSUMPTION, "kWh/100km", 1000),
+    "fuel": (keys.LAST_TRIP_FUEL_CONSUMPTION, "L/100km", 100),
+}
 _UNLOCKED: Final = frozenset({"unlocked", "driverdoorunlocked", "cabindoorsunlocked"})
 _LOCKED: Final = frozenset({"locked", "superlocked"})
 
@@ -429,6 +434,38 @@ def parse_status(body: Any) -> VehicleState:
     _add_motion(status, out)
     _add_cabin(status, out)
     return VehicleState(out.values, _location(status, fallback))
+
+
+# Trips
+
+
+def parse_last_trip(items: list[dict[str, Any]]) -> VehicleState:
+    """The newest finished trip among ``items`` (a page of ``/trips``, newest first).
+
+    A trip with ``done: false`` is the one under way, skipped. ``avgConsumption``
+    comes in Wh/100 km (electric) and cL/100 km (fuel), units Home Assistant
+    does not have: it is scaled to kWh/100 km and L/100 km here.
+    """
+    trip = next((item for item in items if flag(item.get("done"), "done") is not False), None)
+    if trip is None:
+        return VehicleState()
+    out = _Readings(when(trip.get("stoppedAt")) or when(trip.get("createdAt")))
+    found: dict[str, tuple[float | None, str]] = {
+        keys.LAST_TRIP_DISTANCE: (number(trip.get("distance"), "trip.distance"), "km"),
+        keys.LAST_TRIP_DURATION: (number(trip.get("duration"), "trip.duration"), "s"),
+    }
+    for consumption in objects(trip.get("energyConsumptions")):
+        kind = (text(consumption.get("type")) or "").lower()
+        average = number(consumption.get("avgConsumption"), "avgConsumption")
+        if kind in _TRIP_CONSUMPTIONS and average is not None:
+            reading, unit, divisor = _TRIP_CONSUMPTIONS[kind]
+            found[reading] = (average / divisor, unit)
+    for name, (value, unit) in found.items():
+        if value is not None and value < 0:
+            _LOGGER.debug("Ignoring a negative %s", name)
+        else:
+            out.add(name, value, unit, {})  # every value stamped with the trip's end
+    return VehicleState(out.values)
 
 
 # Health
