@@ -105,6 +105,9 @@ def _relax(value: float, target: float, seconds: float, tau: float) -> float:
 class Vehicle:
     """A car's live state. Attributes may be changed freely by tests and the admin API."""
 
+    trips: list[FinishedTrip]  # oldest first
+    alerts: list[tuple[str, datetime]]  # raised (type, since), oldest first; they stay active
+
     def __init__(
         self,
         spec: VehicleSpec,
@@ -119,7 +122,7 @@ class Vehicle:
         """Create the car at home at ``when``, parked or charging as its plan says."""
         self.spec = spec
         self.id = spec.id
-        self.time = when
+        self.created = self.time = when  # the synthetic alert history ends at created
         self.online = online
         self.phase: Phase = "park"
         self.soc = soc if spec.electric else 0.0
@@ -171,7 +174,7 @@ class Vehicle:
         self.sync: Callable[[], None] = lambda: None  # the world sets this to its catch-up
         self._leg: datetime | None = None
         self._trip: _Trip | None = None
-        self.trips: list[FinishedTrip] = []  # oldest first
+        self.trips, self.alerts = [], [("FuelLevelLow", when)] if self._fuel_low() else []
         if (current := spec.plan.current(when)) is not None:
             # A drive that began before the car existed is over: it starts out parked.
             self._leg, leg = current
@@ -315,7 +318,19 @@ class Vehicle:
             self._charge(seconds)
         self._warm_or_cool(seconds)
 
+    def raise_alert(self, kind: str) -> None:
+        """Raise an alert of the Stellantis type ``kind`` now; it stays active."""
+        self.alerts.append((kind, self.time))
+
     # Internals
+
+    def _fuel_low(self) -> bool:
+        return self.spec.combustion and self.fuel_l < 0.15 * self.spec.fuel_tank_l
+
+    def _check_fuel(self, when: datetime) -> None:
+        """A low tank raises FuelLevelLow once, when the level first falls below 15 %."""
+        if self._fuel_low() and not any(kind == "FuelLevelLow" for kind, _ in self.alerts):
+            self.alerts.append(("FuelLevelLow", when))
 
     def _start_delayed(self, before: datetime, now: datetime) -> None:
         """A paused charge starts when the clock passes its delayed start."""
@@ -415,6 +430,7 @@ class Vehicle:
         self.trip_km += km
         if self._on_fuel():
             self.fuel_l = max(0.0, self.fuel_l - km * self.spec.fuel_l_100km / 100)
+            self._check_fuel(when)
         else:
             wh = km * self._consumption_wh_km()
             self.energy_used_wh += wh * 1.15

@@ -139,6 +139,9 @@ async def test_paging_over_23_cars(
     assert no_status.location is None
     assert set(no_status.readings) <= {
         "alerts_active",
+        "latest_alert",
+        "latest_alert_code",
+        "latest_alert_started",
         "time_to_service",
         "distance_to_service",
         "last_trip_distance",

@@ -561,3 +561,39 @@ def test_a_trips_page_of_the_wrong_type_is_a_protocol_error() -> None:
         page_items(["trip"], "trips", "trips")
     items, _next = page_items({"_embedded": {"trips": [1, "x", None]}}, "trips", "trips")
     assert not parse_last_trip(items).readings
+
+
+def test_the_newest_active_alert() -> None:
+    """The active alert that began last; its spec type in snake case, unknown ones as other."""
+    items: list[dict[str, Any]] = [
+        {"active": True, "type": "AddWasherFluid", "startedAt": "2026-12-01T08:00:00Z"},
+        {"active": False, "type": "OilLevelLow", "startedAt": "2026-12-02T08:00:00Z"},
+        {
+            "active": True,
+            "type": "LeftFrontTirePressurSensorFault",
+            "startedAt": "2026-12-01T09:00Z",
+        },
+        {"active": True, "type": "AddWasherFluid", "startedAt": None},
+    ]
+    state = parse_alerts(items)
+    assert state.value("alerts_active") == 3
+    assert state.value("latest_alert") == "left_front_tire_pressur_sensor_fault"
+    assert state.value("latest_alert_code") == "LeftFrontTirePressurSensorFault"
+    assert state.value("latest_alert_started") == datetime(2026, 12, 1, 9, tzinfo=UTC)
+    unknown = parse_alerts(
+        [{"active": "true", "type": "NewThing", "startedAt": "2026-12-01T08:00Z"}]
+    )
+    assert (unknown.value("latest_alert"), unknown.value("latest_alert_code")) == (
+        "other",
+        "NewThing",
+    )
+
+
+@pytest.mark.parametrize(
+    "item",
+    [{"active": True, "type": 7, "startedAt": 3}, {"active": True, "type": ["x"]}, {"active": 5}],
+)
+def test_an_alert_without_type_or_start_is_only_counted(item: dict[str, Any]) -> None:
+    """No readable type or start time: no newest alert."""
+    state = parse_alerts([item])
+    assert "latest_alert" not in state.readings

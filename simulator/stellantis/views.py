@@ -318,13 +318,13 @@ def status(car: Car) -> Json:
 
 
 def alerts(car: Car) -> list[Json]:
-    """The car's alerts, newest first: a few past ones, some still active."""
-    vehicle, dresser, api_id, links, now = car.vehicle, car.dresser, car.api_id, car.links, car.now
+    """The car's alerts, newest first: those raised in the world, then a fixed history."""
+    vehicle, dresser, api_id, links = car.vehicle, car.dresser, car.api_id, car.links
     count = 4 + _seed(vehicle, "alerts") % 9
     items = []
     for index in range(count):
         kind = _ALERT_TYPES[(_seed(vehicle, f"alert{index}")) % len(_ALERT_TYPES)]
-        started = now - timedelta(days=3 * index + 1, hours=index)
+        started = vehicle.created - timedelta(days=3 * index + 1, hours=index)
         active = index < _seed(vehicle, "active") % 3
         alert_id = hashlib.sha256(f"{vehicle.id}/alert/{index}".encode()).hexdigest()
         item: Json = {
@@ -340,16 +340,17 @@ def alerts(car: Car) -> list[Json]:
         if not active:
             item["endAt"] = dresser.time(started + timedelta(hours=2))
         items.append(dresser.sprinkle(item, f"alert{index}"))
-    if vehicle.spec.combustion and vehicle.fuel_l < 0.15 * vehicle.spec.fuel_tank_l:
-        alert_id = hashlib.sha256(f"{vehicle.id}/fuel".encode()).hexdigest()
+    for kind, since in vehicle.alerts:  # oldest first, so the newest ends up first
+        alert_id = hashlib.sha256(f"{vehicle.id}/{kind}/{since.isoformat()}".encode()).hexdigest()
         items.insert(
             0,
             {
                 "id": alert_id,
                 "active": True,
-                "type": "FuelLevelLow",
-                "startedAt": dresser.time(now),
-                "updatedAt": dresser.time(now),
+                "type": kind,
+                "severity": "Warning",
+                "startedAt": dresser.time(since),
+                "updatedAt": dresser.time(since),
                 "_links": {"self": links.link(f"/user/vehicles/{api_id}/alerts/{alert_id}")},
             },
         )

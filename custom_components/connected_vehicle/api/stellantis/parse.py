@@ -45,6 +45,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 import logging
+import re
 from typing import Any, Final
 
 from .. import readings as keys
@@ -121,6 +122,7 @@ _TRIP_CONSUMPTIONS: Final = {
     "electric": (keys.LAST_TRIP_ENERGY_CONSUMPTION, "kWh/100km", 1000),
     "fuel": (keys.LAST_TRIP_FUEL_CONSUMPTION, "L/100km", 100),
 }
+_CAMEL_BOUNDARY: Final = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _UNLOCKED: Final = frozenset({"unlocked", "driverdoorunlocked", "cabindoorsunlocked"})
 _LOCKED: Final = frozenset({"locked", "superlocked"})
 
@@ -472,12 +474,34 @@ def parse_last_trip(items: list[dict[str, Any]]) -> VehicleState:
 
 
 def parse_alerts(items: list[dict[str, Any]]) -> VehicleState:
-    """The number of active alerts among ``items`` (every page of ``/alerts``)."""
+    """The number of active alerts among ``items`` (every page of ``/alerts``), and the newest.
+
+    The newest is the active alert that began last; an alert without a readable
+    start time cannot be ordered and is only counted.
+    """
     active = [item for item in items if flag(item.get("active"), "active")]
     stamps = [
         t for item in active if (t := when(item.get("updatedAt")) or when(item.get("startedAt")))
     ]
-    return VehicleState({keys.ALERTS_ACTIVE: Reading(len(active), None, max(stamps, default=None))})
+    found: dict[str, Reading] = {
+        keys.ALERTS_ACTIVE: Reading(len(active), None, max(stamps, default=None))
+    }
+    started = [
+        (t, code)
+        for item in active
+        if (t := when(item.get("startedAt")) or when(item.get("createdAt")))
+        and (code := text(item.get("type")))
+    ]
+    if started:
+        since, code = max(started)
+        kind = _CAMEL_BOUNDARY.sub("_", code).lower()
+        if kind not in keys.ALERT_TYPES:
+            _LOGGER.debug("Unknown alert type %s", code)
+            kind = "other"
+        found[keys.LATEST_ALERT] = Reading(kind, None, since)
+        found[keys.LATEST_ALERT_CODE] = Reading(code, None, since)
+        found[keys.LATEST_ALERT_STARTED] = Reading(since, None, since)
+    return VehicleState(found)
 
 
 def parse_maintenance(body: Any) -> VehicleState:
