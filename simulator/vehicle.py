@@ -86,6 +86,15 @@ class _Trip:
     done_km: float = 0.0
 
 
+@dataclass
+class ClimateProgram:
+    """A climate program of the car: on which days, from when."""
+
+    enabled: bool
+    start: time
+    days: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
 @dataclass(frozen=True)
 class FinishedTrip:
     """A drive the car completed, as a trips history lists it."""
@@ -107,6 +116,8 @@ class Vehicle:
 
     trips: list[FinishedTrip]  # oldest first
     alerts: list[tuple[str, datetime]]  # raised (type, since), oldest first; they stay active
+    # Climate programs by slot (1-4): enabled, start (a time of day), days ("Mon" ...).
+    climate_programs: dict[int, ClimateProgram]
 
     def __init__(
         self,
@@ -174,7 +185,11 @@ class Vehicle:
         self.sync: Callable[[], None] = lambda: None  # the world sets this to its catch-up
         self._leg: datetime | None = None
         self._trip: _Trip | None = None
-        self.trips, self.alerts = [], [("FuelLevelLow", when)] if self._fuel_low() else []
+        self.trips, self.alerts, self.climate_programs = (
+            [],
+            [("FuelLevelLow", when)] if self._fuel_low() else [],
+            {1: ClimateProgram(enabled=False, start=time(7, 15))},
+        )
         if (current := spec.plan.current(when)) is not None:
             # A drive that began before the car existed is over: it starts out parked.
             self._leg, leg = current

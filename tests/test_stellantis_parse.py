@@ -10,6 +10,7 @@ import pytest
 
 from custom_components.connected_vehicle.api.errors import CommandFailedError, ProtocolError
 from custom_components.connected_vehicle.api.models import (
+    ClimateProgramChange,
     Command,
     CommandArguments,
     CommandStatus,
@@ -17,6 +18,7 @@ from custom_components.connected_vehicle.api.models import (
     Powertrain,
 )
 from custom_components.connected_vehicle.api.stellantis.parse import (
+    climate_programs,
     find_callback,
     page_items,
     parse_alerts,
@@ -28,7 +30,11 @@ from custom_components.connected_vehicle.api.stellantis.parse import (
     parse_webhook,
     remote_action_id,
 )
-from custom_components.connected_vehicle.api.stellantis.remotes import outcome, remote_body
+from custom_components.connected_vehicle.api.stellantis.remotes import (
+    climate_program_body,
+    outcome,
+    remote_body,
+)
 from custom_components.connected_vehicle.api.stellantis.values import minutes, number, when
 
 from .real_fixtures import real_path
@@ -597,3 +603,67 @@ def test_an_alert_without_type_or_start_is_only_counted(item: dict[str, Any]) ->
     """No readable type or start time: no newest alert."""
     state = parse_alerts([item])
     assert "latest_alert" not in state.readings
+
+
+@pytest.mark.parametrize("name", STATUS_FILES)
+def test_real_climate_programs(name: str) -> None:
+    """Real statuses list programs without slot numbers: their place is the slot."""
+    status = json.loads(real_path(f"stellantis/status/{name}").read_text())
+    state = parse_status(status)
+    programs = climate_programs(status)
+    assert set(programs) <= {1, 2, 3, 4}
+    for slot, program in programs.items():
+        assert state.value(f"climate_program_{slot}") == program.get("enabled")
+        assert isinstance(state.value(f"climate_program_{slot}_start"), int)
+
+
+def test_hostile_climate_programs() -> None:
+    """Slots outside 1-4, repeated slots, unreadable starts and flags are dropped."""
+    status = {
+        "preconditioning": {
+            "airConditioning": {
+                "programs": [
+                    {"slot": 9, "enabled": True, "start": "PT1H"},
+                    {"slot": "2", "enabled": "yes", "start": "PT8H5M"},
+                    {"slot": 2, "enabled": True, "start": "PT9H"},
+                    {"slot": 3, "enabled": True, "start": "P2D"},
+                    "program",
+                ]
+            }
+        }
+    }
+    state = parse_status(status)
+    assert "climate_program_2" not in state.readings
+    assert state.value("climate_program_2_start") == 8 * 60 + 5
+    assert state.value("climate_program_3") is True
+    assert "climate_program_3_start" not in state.readings
+    assert not any(key.startswith("climate_program_9") for key in state.readings)
+
+
+def test_a_program_change_keeps_the_rest() -> None:
+    """Set carries slot, enabled, start and days; the untouched parts come from the car."""
+    current = {
+        "enabled": True,
+        "recurrence": "Daily",
+        "start": "PT17H30M",
+        "occurence": {"day": ["Sat", 3]},
+    }
+    body = climate_program_body(ClimateProgramChange(2, enabled=False), current)
+    (program,) = body["preconditioning"]["airConditioning"]["programs"]
+    assert program == {
+        "slot": 2,
+        "actionsType": "Set",
+        "enabled": False,
+        "recurrence": "Daily",
+        "start": "PT17H30M",
+        "occurence": {"day": ["Sat"]},
+    }
+    fresh = climate_program_body(ClimateProgramChange(4, start=time(6, 5)), None)
+    (program,) = fresh["preconditioning"]["airConditioning"]["programs"]
+    assert (program["enabled"], program["start"], len(program["occurence"]["day"])) == (
+        False,
+        "PT6H5M",
+        7,
+    )
+    with pytest.raises(CommandFailedError):
+        climate_program_body(None, current)

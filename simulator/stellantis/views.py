@@ -236,7 +236,14 @@ def _preconditioning(vehicle: Vehicle, stamp: str) -> Json:
             "updatedAt": stamp,
             "status": "Enabled" if vehicle.climate_on else "Disabled",
             "programs": [
-                {"enabled": False, "slot": 1, "recurrence": "Daily", "start": "PT7H15M"},
+                {
+                    "enabled": program.enabled,
+                    "slot": slot,
+                    "recurrence": "Daily",
+                    "start": iso_duration(program.start.hour * 60 + program.start.minute),
+                    "occurence": {"day": list(program.days)},
+                }
+                for slot, program in sorted(vehicle.climate_programs.items())
             ],
         }
     }

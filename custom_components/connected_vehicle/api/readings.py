@@ -374,6 +374,13 @@ CLIMATE_ON: Final = _flag("climate_on")
 COMMANDS_AVAILABLE: Final = _flag("commands_available")
 SERVER_CONNECTED: Final = _flag("server_connected")
 LIVE_LINK: Final = _flag("live_link")  # the back end's push link to the car is up
+# The car's climate (preconditioning) programs by slot: on or off, and the start in
+# minutes after midnight (the car's clock).
+CLIMATE_PROGRAM_SLOTS: Final = (1, 2, 3, 4)
+CLIMATE_PROGRAM: Final = {n: _flag(f"climate_program_{n}") for n in CLIMATE_PROGRAM_SLOTS}
+CLIMATE_PROGRAM_START: Final = {
+    n: _number(f"climate_program_{n}_start", _DUR) for n in CLIMATE_PROGRAM_SLOTS
+}
 LAST_UPDATE: Final = _declare(ReadingKey("last_update", ReadingKind.TIME))
 
 # Temperatures

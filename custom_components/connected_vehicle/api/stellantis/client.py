@@ -50,6 +50,7 @@ from .parse import (
     STATUS_GROUPS,
     RemoteProgress,
     callback_id,
+    climate_programs,
     find_callback,
     links_of,
     page_items,
@@ -62,7 +63,7 @@ from .parse import (
     parse_webhook,
     remote_action_id,
 )
-from .remotes import LABEL, RemoteWaiters, outcome, remote_body
+from .remotes import LABEL, RemoteWaiters, climate_program_body, outcome, remote_body
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -118,6 +119,8 @@ class StellantisClient:
         self._poll_interval = status_poll_interval
         self._page_size = page_size
         self._links: dict[str, dict[str, str]] = {}
+        # Each car's climate programs as its last status gave them: a change sets a whole program.
+        self._programs: dict[str, dict[int, dict[str, Any]]] = {}
         self._callback_id: str | None = None
         self._callback_lock = asyncio.Lock()
         self._vehicle_locks: dict[str, asyncio.Lock] = {}
@@ -160,7 +163,13 @@ class StellantisClient:
         self._http.mask.hide(vehicle.id, vehicle.vin)
         lock = self._vehicle_locks.setdefault(vehicle.id, asyncio.Lock())
         async with lock:  # the API runs one remote per car at a time
-            action_id, status_href = await self._send(vehicle, remote_body(command, arguments))
+            if command is Command.SET_CLIMATE_PROGRAM:
+                change = arguments.climate_program if arguments else None
+                current = self._programs.get(vehicle.id, {}).get(change.slot) if change else None
+                body = climate_program_body(change, current)
+            else:
+                body = remote_body(command, arguments)
+            action_id, status_href = await self._send(vehicle, body)
             progress = await self._final(action_id, status_href)
         result = outcome(progress)
         if result is not CommandStatus.SUCCESS:
@@ -246,10 +255,13 @@ class StellantisClient:
         href = self._link(vehicle, "status", self._api(f"/user/vehicles/{vehicle.id}/status"))
         assert href is not None
         try:
-            return parse_status(await self._get(href))
+            body = await self._get(href)
         except _NoDataError:
             _LOGGER.debug("No status for the vehicle yet")
             return VehicleState()
+        state = parse_status(body)
+        self._programs[vehicle.id] = climate_programs(body)
+        return state
 
     async def _last_trip(self, vehicle: Vehicle) -> VehicleState:
         """The newest finished trip: one small first page (newest first), never the history.

@@ -69,6 +69,7 @@ BASE_COMMANDS: Final = frozenset(
         Command.CLIMATE_STOP,
         Command.WAKE_UP,
         Command.SEND_DESTINATION,
+        Command.SET_CLIMATE_PROGRAM,
     }
 )
 CHARGE_COMMANDS: Final = frozenset(
@@ -393,6 +394,13 @@ def _add_cabin(status: dict[str, Any], out: _Readings) -> None:
     conditioning = obj(
         obj(status.get("preconditioning") or status.get("preconditionning")).get("airConditioning")
     )
+    for slot, program in climate_programs(status).items():
+        out.add(
+            keys.CLIMATE_PROGRAM[slot], flag(program.get("enabled"), "enabled"), None, conditioning
+        )
+        start = minutes(program.get("start"), "program.start")
+        start = None if start is None or start >= _MINUTES_A_DAY else round(start)
+        out.add(keys.CLIMATE_PROGRAM_START[slot], start, "min", conditioning)
     climate = text(conditioning.get("status"))
     out.add(
         keys.CLIMATE_ON,
@@ -400,6 +408,20 @@ def _add_cabin(status: dict[str, Any], out: _Readings) -> None:
         None,
         conditioning,
     )
+
+
+def climate_programs(status: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """The air-conditioning programs by slot (1-4); without ``slot``, by their place in the list."""
+    conditioning = obj(
+        obj(status.get("preconditioning") or status.get("preconditionning")).get("airConditioning")
+    )
+    found: dict[int, dict[str, Any]] = {}
+    for place, program in enumerate(objects(conditioning.get("programs")), start=1):
+        slot = number(program.get("slot"), "slot")
+        slot_number = int(slot) if slot is not None and slot.is_integer() else place
+        if slot_number in keys.CLIMATE_PROGRAM_SLOTS and slot_number not in found:
+            found[slot_number] = program
+    return found
 
 
 def _location(status: dict[str, Any], fallback: datetime | None) -> Location | None:
