@@ -187,7 +187,7 @@ class Vehicle:
         self._trip: _Trip | None = None
         self.trips, self.alerts, self.climate_programs = (
             [],
-            [("FuelLevelLow", when)] if self._fuel_low() else [],
+            [("FuelLevelLow", when)] if self.fuel_low() else [],
             {1: ClimateProgram(enabled=False, start=time(7, 15))},
         )
         if (current := spec.plan.current(when)) is not None:
@@ -339,13 +339,17 @@ class Vehicle:
 
     # Internals
 
-    def _fuel_low(self) -> bool:
+    def fuel_low(self) -> bool:
+        """Tell whether the tank is below 15 % (the FuelLevelLow alert)."""
         return self.spec.combustion and self.fuel_l < 0.15 * self.spec.fuel_tank_l
 
     def _check_fuel(self, when: datetime) -> None:
-        """A low tank raises FuelLevelLow once, when the level first falls below 15 %."""
-        if self._fuel_low() and not any(kind == "FuelLevelLow" for kind, _ in self.alerts):
+        """FuelLevelLow is raised when the level falls below 15 %, and cleared above it."""
+        raised = any(kind == "FuelLevelLow" for kind, _ in self.alerts)
+        if self.fuel_low() and not raised:
             self.alerts.append(("FuelLevelLow", when))
+        elif not self.fuel_low() and raised:
+            self.alerts = [alert for alert in self.alerts if alert[0] != "FuelLevelLow"]
 
     def _start_delayed(self, before: datetime, now: datetime) -> None:
         """A paused charge starts when the clock passes its delayed start."""

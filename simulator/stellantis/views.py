@@ -348,6 +348,8 @@ def alerts(car: Car) -> list[Json]:
             item["endAt"] = dresser.time(started + timedelta(hours=2))
         items.append(dresser.sprinkle(item, f"alert{index}"))
     for kind, since in vehicle.alerts:  # oldest first, so the newest ends up first
+        if kind == "FuelLevelLow" and not vehicle.fuel_low():
+            continue  # refuelled (through the admin API) since
         alert_id = hashlib.sha256(f"{vehicle.id}/{kind}/{since.isoformat()}".encode()).hexdigest()
         items.insert(
             0,
