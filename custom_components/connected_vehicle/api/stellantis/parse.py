@@ -27,6 +27,11 @@ debug log; only a body of the wrong JSON type raises ProtocolError):
   then ``fuelType``.
 * A ``Fuel`` energy item with level 0 and no autonomy is the phantom tank
   that electric cars report; it is dropped.
+* Trips: the one under way (``done: false``) skipped; a negative or
+  unreadable distance, duration or average consumption dropped. Alerts: one
+  without a readable type or start is counted, never the newest. Climate
+  programs: without ``slot`` (real payloads) their place in the list is the
+  slot; slots outside 1-4 and repeats dropped.
 
 ``battery.voltage`` is, despite its name, the 12 V battery's state in % (the
 spec says so, and real values are 80-99): it becomes
