@@ -82,7 +82,29 @@ class _Trip:
     route: Route
     began: datetime
     seconds: float
+    fuel_at_start_l: float
     done_km: float = 0.0
+
+
+@dataclass
+class ClimateProgram:
+    """A climate program of the car: on which days, from when."""
+
+    enabled: bool
+    start: time
+    days: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass(frozen=True)
+class FinishedTrip:
+    """A drive the car completed, as a trips history lists it."""
+
+    started: datetime
+    stopped: datetime
+    km: float
+    start_km: float
+    energy_kwh: float
+    fuel_l: float
 
 
 def _relax(value: float, target: float, seconds: float, tau: float) -> float:
@@ -91,6 +113,11 @@ def _relax(value: float, target: float, seconds: float, tau: float) -> float:
 
 class Vehicle:
     """A car's live state. Attributes may be changed freely by tests and the admin API."""
+
+    trips: list[FinishedTrip]  # oldest first
+    alerts: list[tuple[str, datetime]]  # raised (type, since), oldest first; they stay active
+    # Climate programs by slot (1-4): enabled, start (a time of day), days ("Mon" ...).
+    climate_programs: dict[int, ClimateProgram]
 
     def __init__(
         self,
@@ -106,7 +133,7 @@ class Vehicle:
         """Create the car at home at ``when``, parked or charging as its plan says."""
         self.spec = spec
         self.id = spec.id
-        self.time = when
+        self.created = self.time = when  # the synthetic alert history ends at created
         self.online = online
         self.phase: Phase = "park"
         self.soc = soc if spec.electric else 0.0
@@ -158,6 +185,11 @@ class Vehicle:
         self.sync: Callable[[], None] = lambda: None  # the world sets this to its catch-up
         self._leg: datetime | None = None
         self._trip: _Trip | None = None
+        self.trips, self.alerts, self.climate_programs = (
+            [],
+            [("FuelLevelLow", when)] if self.fuel_low() else [],
+            {1: ClimateProgram(enabled=False, start=time(7, 15))},
+        )
         if (current := spec.plan.current(when)) is not None:
             # A drive that began before the car existed is over: it starts out parked.
             self._leg, leg = current
@@ -301,7 +333,23 @@ class Vehicle:
             self._charge(seconds)
         self._warm_or_cool(seconds)
 
+    def raise_alert(self, kind: str) -> None:
+        """Raise an alert of the Stellantis type ``kind`` now; it stays active."""
+        self.alerts.append((kind, self.time))
+
     # Internals
+
+    def fuel_low(self) -> bool:
+        """Tell whether the tank is below 15 % (the FuelLevelLow alert)."""
+        return self.spec.combustion and self.fuel_l < 0.15 * self.spec.fuel_tank_l
+
+    def _check_fuel(self, when: datetime) -> None:
+        """FuelLevelLow is raised when the level falls below 15 %, and cleared above it."""
+        raised = any(kind == "FuelLevelLow" for kind, _ in self.alerts)
+        if self.fuel_low() and not raised:
+            self.alerts.append(("FuelLevelLow", when))
+        elif not self.fuel_low() and raised:
+            self.alerts = [alert for alert in self.alerts if alert[0] != "FuelLevelLow"]
 
     def _start_delayed(self, before: datetime, now: datetime) -> None:
         """A paused charge starts when the clock passes its delayed start."""
@@ -343,7 +391,8 @@ class Vehicle:
         if phase != "drive" and self._trip is not None:
             self._arrive(when)
         if phase == "drive":
-            self._trip = _Trip(Route((self.position, *via)), when, max(minutes, 1.0) * 60)
+            route = Route((self.position, *via))
+            self._trip = _Trip(route, when, max(minutes, 1.0) * 60, self.fuel_l)
             self.phase = "drive"
             self.locked = False
             self.parked_since = None
@@ -371,6 +420,17 @@ class Vehicle:
             self.charge_state = "stopped"
 
     def _arrive(self, when: datetime) -> None:
+        if (trip := self._trip) is not None and trip.done_km > 0:
+            self.trips.append(
+                FinishedTrip(
+                    started=trip.began,
+                    stopped=when,
+                    km=trip.done_km,
+                    start_km=self.odometer_km - trip.done_km,
+                    energy_kwh=(self.energy_used_wh - self.energy_recd_wh) / 1000,
+                    fuel_l=max(0.0, trip.fuel_at_start_l - self.fuel_l),
+                )
+            )
         self._trip = None
         self.phase = "park"
         self.speed_kmh = 0.0
@@ -389,6 +449,7 @@ class Vehicle:
         self.trip_km += km
         if self._on_fuel():
             self.fuel_l = max(0.0, self.fuel_l - km * self.spec.fuel_l_100km / 100)
+            self._check_fuel(when)
         else:
             wh = km * self._consumption_wh_km()
             self.energy_used_wh += wh * 1.15

@@ -52,6 +52,7 @@ from custom_components.connected_vehicle.api.stellantis.parse import (
     links_of,
     page_items,
     parse_alerts,
+    parse_last_trip,
     parse_maintenance,
     parse_remote_action,
     parse_status,
@@ -112,6 +113,7 @@ ENTRY_POINTS: dict[str, Callable[[Any], object]] = {
     "stellantis.links_of": lambda body: links_of(body) if isinstance(body, dict) else None,
     "stellantis.parse_status": parse_status,
     "stellantis.parse_alerts": lambda body: parse_alerts(_page("alerts")(body)),
+    "stellantis.parse_last_trip": lambda body: parse_last_trip(_page("trips")(body)),
     "stellantis.parse_maintenance": parse_maintenance,
     "stellantis.callback_id": callback_id,
     "stellantis.find_callback": lambda body: find_callback(
@@ -308,6 +310,25 @@ SPEC_SHAPED: dict[str, list[Any]] = {
     "stellantis.links_of": [_VEHICLE],
     "stellantis.parse_alerts": [
         {"_embedded": {"alerts": [{"active": True, "updatedAt": "2024-01-01T00:00:00Z"}]}}
+    ],
+    "stellantis.parse_last_trip": [
+        {
+            "_embedded": {
+                "trips": [
+                    {
+                        "id": "t",
+                        "stoppedAt": "2024-01-01T00:00:00Z",
+                        "distance": "12,5",
+                        "duration": 900,
+                        "done": True,
+                        "energyConsumptions": [
+                            {"type": "Electric", "consumption": 2, "avgConsumption": 16000},
+                            {"type": "Fuel", "consumption": 1, "avgConsumption": 550},
+                        ],
+                    }
+                ]
+            }
+        }
     ],
     "stellantis.parse_maintenance": [
         {"daysBeforeMaintenance": 120, "mileageBeforeMaintenance": "12978,9"}

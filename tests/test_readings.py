@@ -31,6 +31,7 @@ from custom_components.connected_vehicle.api.stellantis.parse import parse_statu
 from custom_components.connected_vehicle.api.volvo import parse_endpoint
 from custom_components.connected_vehicle.binary_sensor import BINARY_SENSORS
 from custom_components.connected_vehicle.climate import CLIMATE
+from custom_components.connected_vehicle.event import EVENTS
 from custom_components.connected_vehicle.lock import LOCK
 from custom_components.connected_vehicle.number import NUMBERS
 from custom_components.connected_vehicle.select import SELECTS
@@ -124,7 +125,7 @@ def test_every_reading_is_shown_by_an_entity() -> None:
     shown = {
         d.key
         for d in (*SENSORS, *BINARY_SENSORS, *SWITCHES, *SELECTS, *NUMBERS, *TIMES, LOCK, CLIMATE)
-    }
+    } | {key for event in EVENTS for key in (event.key, *event.also_reads)}
     assert set(CATALOGUE) <= shown, sorted(set(CATALOGUE) - shown)
 
 

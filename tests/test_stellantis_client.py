@@ -96,7 +96,7 @@ E208_VIN, P3008_VIN, P308_VIN = "VR3UHZKXZLT123456", "VR3MRHNSSLJ654321", "VF3LB
 
 
 async def test_vehicles_and_state(client: StellantisClient, sim: Simulator) -> None:
-    """Three cars with powertrains and commands; one status call for four groups."""
+    """Three cars with powertrains and commands; one status call for four groups, plus trips."""
     cars = {v.vin: v for v in await client.vehicles()}
     assert set(cars) == {E208_VIN, P3008_VIN, P308_VIN}
     e208, hybrid, petrol = cars[E208_VIN], cars[P3008_VIN], cars[P308_VIN]
@@ -108,7 +108,14 @@ async def test_vehicles_and_state(client: StellantisClient, sim: Simulator) -> N
     assert e208.id == sim.stellantis.api_id("E208")
     sim.requests.reset()
     state = await client.fetch(e208, ALL - {DataGroup.HEALTH})
-    assert sim.requests.total() == 1
+    assert sim.requests.snapshot() == {
+        "GET /connectedcar/v4/user/vehicles/{id}/status": 1,
+        "GET /connectedcar/v4/user/vehicles/{id}/trips": 1,
+    }
+    assert state.value("last_trip_distance") is not None
+    sim.requests.reset()
+    await client.fetch(e208, {DataGroup.LOCKS_OPENINGS, DataGroup.ENERGY})
+    assert sim.requests.total() == 1  # no trips without the odometer group
     world = sim.world.vehicle("E208")
     assert state.value("battery_level") == pytest.approx(world.soc, abs=0.1)
     assert state.value("central_lock") is True
@@ -136,12 +143,19 @@ async def test_paging_over_23_cars(
     states = await asyncio.gather(*(fleet.fetch(v, ALL) for v in cars))
     by_vin_state = {v.vin: s for v, s in zip(cars, states, strict=True)}
     assert by_vin_state["VR3FLEET010007919"].location is None  # no lastPosition
-    no_status = by_vin_state["VR3FLEET050039595"]  # status 404 40400: health only
+    no_status = by_vin_state["VR3FLEET050039595"]  # status 404 40400: health and trips only
     assert no_status.location is None
     assert set(no_status.readings) <= {
         "alerts_active",
+        "latest_alert",
+        "latest_alert_code",
+        "latest_alert_started",
         "time_to_service",
         "distance_to_service",
+        "last_trip_distance",
+        "last_trip_duration",
+        "last_trip_energy_consumption",
+        "last_trip_fuel_consumption",
     }
     no_remotes = next(v for v in cars if v.vin == "VR3FLEET060047514")
     assert no_remotes.commands == frozenset()
@@ -398,3 +412,28 @@ async def test_deliver_rejects_junk(client: StellantisClient) -> None:
     with pytest.raises(ProtocolError):
         client.deliver("nope")
     client.deliver({"type": "Monitor", "monitorEvent": {}})
+
+
+async def test_the_last_trip_is_read_beside_the_status(
+    client: StellantisClient, sim: Simulator
+) -> None:
+    """One small page of trips, concurrently with /status; a drive in the world is the newest."""
+    car = await by_vin(client, E208_VIN)
+    world = sim.world.vehicle("E208")
+    world.set_phase("drive")
+    sim.clock.advance(600)
+    sim.world.advance()
+    world.set_phase("park")
+    (trip,) = world.trips
+    for route in ("*/status", "*/trips"):
+        sim.faults.add("GET", route, kind="latency", seconds=0.4)
+    began = asyncio.get_running_loop().time()
+    state = await client.fetch(car, {DataGroup.ODOMETER_TRIPS})
+    assert asyncio.get_running_loop().time() - began < 0.75  # not one after the other
+    assert state.value("last_trip_distance") == pytest.approx(trip.km, abs=0.1)
+    assert state.value("last_trip_duration") == pytest.approx(600, abs=1)
+    assert state.readings["last_trip_duration"].unit == "s"
+    consumption = state.readings["last_trip_energy_consumption"]
+    assert consumption.unit == "kWh/100km"
+    assert consumption.value == pytest.approx(trip.energy_kwh * 100 / trip.km, rel=0.01)
+    assert "last_trip_fuel_consumption" not in state.readings

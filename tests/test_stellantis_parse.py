@@ -10,6 +10,7 @@ import pytest
 
 from custom_components.connected_vehicle.api.errors import CommandFailedError, ProtocolError
 from custom_components.connected_vehicle.api.models import (
+    ClimateProgramChange,
     Command,
     CommandArguments,
     CommandStatus,
@@ -17,9 +18,11 @@ from custom_components.connected_vehicle.api.models import (
     Powertrain,
 )
 from custom_components.connected_vehicle.api.stellantis.parse import (
+    climate_programs,
     find_callback,
     page_items,
     parse_alerts,
+    parse_last_trip,
     parse_maintenance,
     parse_remote_action,
     parse_status,
@@ -27,7 +30,11 @@ from custom_components.connected_vehicle.api.stellantis.parse import (
     parse_webhook,
     remote_action_id,
 )
-from custom_components.connected_vehicle.api.stellantis.remotes import outcome, remote_body
+from custom_components.connected_vehicle.api.stellantis.remotes import (
+    climate_program_body,
+    outcome,
+    remote_body,
+)
 from custom_components.connected_vehicle.api.stellantis.values import minutes, number, when
 
 from .real_fixtures import real_path
@@ -490,3 +497,173 @@ def test_battery_health_by_capacity_then_resistance(
 def test_remote_answer_type_as_string_or_list(kind: Any) -> None:
     """The spec's type is one RemoteType; older answers had a list: the id reads either way."""
     assert remote_action_id({"remoteActionId": "abc", "type": kind}) == "abc"
+
+
+SPEC_TRIP: dict[str, Any] = {
+    "id": "t1",
+    "createdAt": "2026-12-01T08:40:00Z",
+    "startedAt": "2026-12-01T08:00:00Z",
+    "stoppedAt": "2026-12-01T08:40:00Z",
+    "duration": 2400,
+    "distance": "31,5",
+    "done": True,
+    "energyConsumptions": [
+        {"type": "Electric", "consumption": 5.0, "avgConsumption": 15800},
+        {"type": "Fuel", "consumption": 1.2, "avgConsumption": 540},
+    ],
+    "_links": {"self": {"href": "/user/vehicles/v/trips/t1"}},
+}
+
+
+def test_last_trip_in_spec_units() -> None:
+    """Distance km, duration s; avgConsumption from Wh and cL per 100 km; the trip under way skipped."""
+    under_way = {"id": "t2", "createdAt": "2026-12-01T09:00:00Z", "done": "false", "distance": 2}
+    state = parse_last_trip([under_way, SPEC_TRIP])
+    assert state.value("last_trip_distance") == 31.5
+    assert state.value("last_trip_duration") == 2400
+    assert state.readings["last_trip_duration"].unit == "s"
+    assert state.value("last_trip_energy_consumption") == pytest.approx(15.8)
+    assert state.value("last_trip_fuel_consumption") == pytest.approx(5.4)
+    assert state.readings["last_trip_distance"].observed_at == datetime(
+        2026, 12, 1, 8, 40, tzinfo=UTC
+    )
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"distance": "far"},
+        {"distance": -3},
+        {"duration": None},
+        {"duration": [1]},
+        {"energyConsumptions": "lots"},
+        {"energyConsumptions": [{"type": 3, "avgConsumption": 1}, {"type": "Electric"}, 7]},
+        {"energyConsumptions": [{"type": "Hydrogen", "avgConsumption": 1}]},
+        {"stoppedAt": 12, "createdAt": None},
+    ],
+)
+def test_hostile_trips_drop_fields(changes: dict[str, Any]) -> None:
+    """A field that cannot be read is dropped; the others stay."""
+    state = parse_last_trip([{**SPEC_TRIP, **changes}])
+    assert state.readings  # something else of the trip is still read
+    for key, value in changes.items():
+        if key == "distance":
+            assert "last_trip_distance" not in state.readings
+        if key == "duration":
+            assert "last_trip_duration" not in state.readings
+        if key == "energyConsumptions" and not isinstance(value, list):
+            assert "last_trip_energy_consumption" not in state.readings
+
+
+def test_no_finished_trip_says_nothing() -> None:
+    """An empty page, or only the trip under way: no readings."""
+    assert not parse_last_trip([]).readings
+    assert not parse_last_trip([{"id": "t", "done": False, "distance": 3}]).readings
+
+
+def test_a_trips_page_of_the_wrong_type_is_a_protocol_error() -> None:
+    """The page itself must be an object; a list of non-objects is no trips."""
+    with pytest.raises(ProtocolError):
+        page_items(["trip"], "trips", "trips")
+    items, _next = page_items({"_embedded": {"trips": [1, "x", None]}}, "trips", "trips")
+    assert not parse_last_trip(items).readings
+
+
+def test_the_newest_active_alert() -> None:
+    """The active alert that began last; its spec type in snake case, unknown ones as other."""
+    items: list[dict[str, Any]] = [
+        {"active": True, "type": "AddWasherFluid", "startedAt": "2026-12-01T08:00:00Z"},
+        {"active": False, "type": "OilLevelLow", "startedAt": "2026-12-02T08:00:00Z"},
+        {
+            "active": True,
+            "type": "LeftFrontTirePressurSensorFault",
+            "startedAt": "2026-12-01T09:00Z",
+        },
+        {"active": True, "type": "AddWasherFluid", "startedAt": None},
+    ]
+    state = parse_alerts(items)
+    assert state.value("alerts_active") == 3
+    assert state.value("latest_alert") == "left_front_tire_pressur_sensor_fault"
+    assert state.value("latest_alert_code") == "LeftFrontTirePressurSensorFault"
+    assert state.value("latest_alert_started") == datetime(2026, 12, 1, 9, tzinfo=UTC)
+    unknown = parse_alerts(
+        [{"active": "true", "type": "NewThing", "startedAt": "2026-12-01T08:00Z"}]
+    )
+    assert (unknown.value("latest_alert"), unknown.value("latest_alert_code")) == (
+        "other",
+        "NewThing",
+    )
+
+
+@pytest.mark.parametrize(
+    "item",
+    [{"active": True, "type": 7, "startedAt": 3}, {"active": True, "type": ["x"]}, {"active": 5}],
+)
+def test_an_alert_without_type_or_start_is_only_counted(item: dict[str, Any]) -> None:
+    """No readable type or start time: no newest alert."""
+    state = parse_alerts([item])
+    assert "latest_alert" not in state.readings
+
+
+@pytest.mark.parametrize("name", STATUS_FILES)
+def test_real_climate_programs(name: str) -> None:
+    """Real statuses list programs without slot numbers: their place is the slot."""
+    status = json.loads(real_path(f"stellantis/status/{name}").read_text())
+    state = parse_status(status)
+    programs = climate_programs(status)
+    assert set(programs) <= {1, 2, 3, 4}
+    for slot, program in programs.items():
+        assert state.value(f"climate_program_{slot}") == program.get("enabled")
+        assert isinstance(state.value(f"climate_program_{slot}_start"), int)
+
+
+def test_hostile_climate_programs() -> None:
+    """Slots outside 1-4, repeated slots, unreadable starts and flags are dropped."""
+    status = {
+        "preconditioning": {
+            "airConditioning": {
+                "programs": [
+                    {"slot": 9, "enabled": True, "start": "PT1H"},
+                    {"slot": "2", "enabled": "yes", "start": "PT8H5M"},
+                    {"slot": 2, "enabled": True, "start": "PT9H"},
+                    {"slot": 3, "enabled": True, "start": "P2D"},
+                    "program",
+                ]
+            }
+        }
+    }
+    state = parse_status(status)
+    assert "climate_program_2" not in state.readings
+    assert state.value("climate_program_2_start") == 8 * 60 + 5
+    assert state.value("climate_program_3") is True
+    assert "climate_program_3_start" not in state.readings
+    assert not any(key.startswith("climate_program_9") for key in state.readings)
+
+
+def test_a_program_change_keeps_the_rest() -> None:
+    """Set carries slot, enabled, start and days; the untouched parts come from the car."""
+    current = {
+        "enabled": True,
+        "recurrence": "Daily",
+        "start": "PT17H30M",
+        "occurence": {"day": ["Sat", 3]},
+    }
+    body = climate_program_body(ClimateProgramChange(2, enabled=False), current)
+    (program,) = body["preconditioning"]["airConditioning"]["programs"]
+    assert program == {
+        "slot": 2,
+        "actionsType": "Set",
+        "enabled": False,
+        "recurrence": "Daily",
+        "start": "PT17H30M",
+        "occurence": {"day": ["Sat"]},
+    }
+    fresh = climate_program_body(ClimateProgramChange(4, start=time(6, 5)), None)
+    (program,) = fresh["preconditioning"]["airConditioning"]["programs"]
+    assert (program["enabled"], program["start"], len(program["occurence"]["day"])) == (
+        False,
+        "PT6H5M",
+        7,
+    )
+    with pytest.raises(CommandFailedError):
+        climate_program_body(None, current)

@@ -18,6 +18,7 @@ from custom_components.connected_vehicle.binary_sensor import BINARY_SENSORS
 from custom_components.connected_vehicle.button import BUTTONS
 from custom_components.connected_vehicle.climate import CLIMATE
 from custom_components.connected_vehicle.device_tracker import LOCATION
+from custom_components.connected_vehicle.event import EVENTS
 from custom_components.connected_vehicle.image import PICTURE
 from custom_components.connected_vehicle.lock import LOCK
 from custom_components.connected_vehicle.number import NUMBERS
@@ -43,6 +44,7 @@ PLATFORM_DESCRIPTIONS = {
     "climate": (CLIMATE,),
     "image": (PICTURE,),
     "device_tracker": (LOCATION,),
+    "event": EVENTS,
     "switch": SWITCHES,
     "select": SELECTS,
     "number": NUMBERS,

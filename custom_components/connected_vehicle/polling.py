@@ -208,6 +208,7 @@ COMMAND_GROUPS: Mapping[Command, frozenset[DataGroup]] = {
     Command.SET_CHARGE_LIMIT: frozenset({DataGroup.ENERGY}),
     Command.SET_CHARGING_POWER_LEVEL: frozenset({DataGroup.ENERGY}),
     Command.SET_DELAYED_CHARGE_START: frozenset({DataGroup.ENERGY}),
+    Command.SET_CLIMATE_PROGRAM: frozenset({DataGroup.ENERGY}),
     Command.VALET_ON: frozenset({DataGroup.LOCKS_OPENINGS}),
     Command.VALET_OFF: frozenset({DataGroup.LOCKS_OPENINGS}),
 }

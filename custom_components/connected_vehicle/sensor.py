@@ -149,6 +149,21 @@ SENSORS: tuple[VehicleSensorDescription, ...] = (
             readings.AVERAGE_ENERGY_CONSUMPTION_AUTOMATIC,
         )
     ),
+    _measurement(readings.LAST_TRIP_DISTANCE, _DISTANCE, _KM, precision=1),
+    _measurement(
+        readings.LAST_TRIP_DURATION,
+        SensorDeviceClass.DURATION,
+        UnitOfTime.SECONDS,
+        suggested_unit=UnitOfTime.MINUTES,
+        precision=0,
+    ),
+    _measurement(
+        readings.LAST_TRIP_ENERGY_CONSUMPTION,
+        SensorDeviceClass.ENERGY_DISTANCE,
+        UnitOfEnergyDistance.KILO_WATT_HOUR_PER_100_KM,
+        precision=1,
+    ),
+    _measurement(readings.LAST_TRIP_FUEL_CONSUMPTION, None, "L/100km", precision=1),
     _measurement(readings.DISTANCE_TO_SERVICE, _DISTANCE, _KM, state_class=None, precision=0),
     _measurement(
         readings.TIME_TO_SERVICE,

@@ -4,6 +4,9 @@ On Stellantis cars the charging switch is also the choice between immediate
 and delayed charging: on sends ``immediate: true`` (charge now), off
 ``immediate: false`` (wait for the delayed start the time entity sets), so
 a second control for the same remote would only repeat it.
+
+A climate program's switch turns that program on or off; it keeps its start
+(the program's time entity) and days.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import readings
-from .api.models import Command
+from .api.models import ClimateProgramChange, Command
 from .coordinator import ConnectedVehicleConfigEntry
 from .entity import VehicleEntity, VehicleEntityDescription, add_entities_when_reported
 
@@ -29,6 +32,7 @@ class VehicleSwitchDescription(VehicleEntityDescription, SwitchEntityDescription
 
     on: Command
     off: Command
+    slot: int | None = None  # a climate program's: on and off carry the slot's change
 
 
 SWITCHES: tuple[VehicleSwitchDescription, ...] = (
@@ -45,6 +49,18 @@ SWITCHES: tuple[VehicleSwitchDescription, ...] = (
         on=Command.VALET_ON,
         off=Command.VALET_OFF,
         commands=frozenset({Command.VALET_ON, Command.VALET_OFF}),
+    ),
+    *(
+        VehicleSwitchDescription(
+            key=readings.CLIMATE_PROGRAM[slot],
+            translation_key="climate_program",
+            translation_placeholders={"slot": str(slot)},
+            on=Command.SET_CLIMATE_PROGRAM,
+            off=Command.SET_CLIMATE_PROGRAM,
+            slot=slot,
+            commands=frozenset({Command.SET_CLIMATE_PROGRAM}),
+        )
+        for slot in readings.CLIMATE_PROGRAM_SLOTS
     ),
 )
 
@@ -71,8 +87,15 @@ class VehicleSwitch(VehicleEntity, SwitchEntity):
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Run the on command."""
-        await self.async_run(self.entity_description.on)
+        await self._switch(self.entity_description.on, on=True)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Run the off command."""
-        await self.async_run(self.entity_description.off)
+        await self._switch(self.entity_description.off, on=False)
+
+    async def _switch(self, command: Command, *, on: bool) -> None:
+        slot = self.entity_description.slot
+        if slot is None:
+            await self.async_run(command)
+        else:
+            await self.async_run(command, climate_program=ClimateProgramChange(slot, enabled=on))

@@ -1,7 +1,8 @@
-"""Times: the delayed charge's start, for cars whose back end can set it.
+"""Times: the delayed charge's and the climate programs' starts, where the back end sets them.
 
 A ``time`` entity, as the start is a clock time the car keeps from day to
-day (Stellantis ``nextDelayedTime``), not a one-off date.
+day (Stellantis ``nextDelayedTime``, a program's ``start``), not a one-off
+date. Setting a program's start keeps its days and whether it is on.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import readings
-from .api.models import Command
+from .api.models import ClimateProgramChange, Command
 from .coordinator import ConnectedVehicleConfigEntry
 from .entity import VehicleEntity, VehicleEntityDescription, add_entities_when_reported
 
@@ -27,6 +28,7 @@ class VehicleTimeDescription(VehicleEntityDescription, TimeEntityDescription):
 
     command: Command
     argument: str
+    slot: int | None = None  # a climate program's: the value goes in the slot's change
 
 
 TIMES: tuple[VehicleTimeDescription, ...] = (
@@ -36,6 +38,18 @@ TIMES: tuple[VehicleTimeDescription, ...] = (
         command=Command.SET_DELAYED_CHARGE_START,
         argument="delayed_charge_start",
         commands=frozenset({Command.SET_DELAYED_CHARGE_START}),
+    ),
+    *(
+        VehicleTimeDescription(
+            key=readings.CLIMATE_PROGRAM_START[slot],
+            translation_key="climate_program_start",
+            translation_placeholders={"slot": str(slot)},
+            command=Command.SET_CLIMATE_PROGRAM,
+            argument="climate_program",
+            slot=slot,
+            commands=frozenset({Command.SET_CLIMATE_PROGRAM}),
+        )
+        for slot in readings.CLIMATE_PROGRAM_SLOTS
     ),
 )
 
@@ -67,4 +81,8 @@ class VehicleTime(VehicleEntity, TimeEntity):
     async def async_set_value(self, value: time) -> None:
         """Set the time on the car (to the minute)."""
         description = self.entity_description
-        await self.async_run(description.command, **{description.argument: value})
+        if description.slot is not None:
+            change = ClimateProgramChange(description.slot, start=value)
+            await self.async_run(description.command, **{description.argument: change})
+        else:
+            await self.async_run(description.command, **{description.argument: value})

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from ..geo import Point
-from ..vehicle import NaviDestination, Vehicle
+from ..vehicle import ClimateProgram, NaviDestination, Vehicle
 from ..world import World
 
 _LOGGER = logging.getLogger(__name__)
@@ -400,6 +400,7 @@ def apply(vehicle: Vehicle, action: str, value: Json) -> tuple[str, str | None]:
                 vehicle.charge_state = "stopped"
                 vehicle.charge_power_kw = 0.0
         case "preconditioning":
+            _set_programs(vehicle, value["airConditioning"].get("programs"))
             immediate = value["airConditioning"].get("immediate")
             if immediate is True:
                 vehicle.climate_until = vehicle.time + timedelta(minutes=CLIMATE_MINUTES)
@@ -410,3 +411,25 @@ def apply(vehicle: Vehicle, action: str, value: Json) -> tuple[str, str | None]:
             assert positions is not None  # validated on submit
             vehicle.navigation = NaviDestination(positions[-1])  # the last one is the end
     return "Success", None
+
+
+def _set_programs(vehicle: Vehicle, programs: Any) -> None:
+    """Apply RemotePreconditioning programs: Set (slot, enabled, start, days) or Delete (slot)."""
+    for program in programs if isinstance(programs, list) else []:
+        slot = program.get("slot") if isinstance(program, dict) else None
+        if not isinstance(slot, int) or not 1 <= slot <= 4:
+            continue
+        if program.get("actionsType", "Set") == "Delete":
+            vehicle.climate_programs.pop(slot, None)
+            continue
+        match = re.fullmatch(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:0S)?", str(program.get("start", "")))
+        if match is None:
+            continue
+        hours, minutes = int(match[1] or 0), int(match[2] or 0)
+        occurence = program.get("occurence")
+        days = occurence.get("day") if isinstance(occurence, dict) else None
+        vehicle.climate_programs[slot] = ClimateProgram(
+            enabled=program.get("enabled") is True,
+            start=time(hours % 24, minutes % 60),
+            days=tuple(d for d in days if isinstance(d, str)) if isinstance(days, list) else (),
+        )

@@ -236,7 +236,14 @@ def _preconditioning(vehicle: Vehicle, stamp: str) -> Json:
             "updatedAt": stamp,
             "status": "Enabled" if vehicle.climate_on else "Disabled",
             "programs": [
-                {"enabled": False, "slot": 1, "recurrence": "Daily", "start": "PT7H15M"},
+                {
+                    "enabled": program.enabled,
+                    "slot": slot,
+                    "recurrence": "Daily",
+                    "start": iso_duration(program.start.hour * 60 + program.start.minute),
+                    "occurence": {"day": list(program.days)},
+                }
+                for slot, program in sorted(vehicle.climate_programs.items())
             ],
         }
     }
@@ -318,13 +325,13 @@ def status(car: Car) -> Json:
 
 
 def alerts(car: Car) -> list[Json]:
-    """The car's alerts, newest first: a few past ones, some still active."""
-    vehicle, dresser, api_id, links, now = car.vehicle, car.dresser, car.api_id, car.links, car.now
+    """The car's alerts, newest first: those raised in the world, then a fixed history."""
+    vehicle, dresser, api_id, links = car.vehicle, car.dresser, car.api_id, car.links
     count = 4 + _seed(vehicle, "alerts") % 9
     items = []
     for index in range(count):
         kind = _ALERT_TYPES[(_seed(vehicle, f"alert{index}")) % len(_ALERT_TYPES)]
-        started = now - timedelta(days=3 * index + 1, hours=index)
+        started = vehicle.created - timedelta(days=3 * index + 1, hours=index)
         active = index < _seed(vehicle, "active") % 3
         alert_id = hashlib.sha256(f"{vehicle.id}/alert/{index}".encode()).hexdigest()
         item: Json = {
@@ -340,16 +347,19 @@ def alerts(car: Car) -> list[Json]:
         if not active:
             item["endAt"] = dresser.time(started + timedelta(hours=2))
         items.append(dresser.sprinkle(item, f"alert{index}"))
-    if vehicle.spec.combustion and vehicle.fuel_l < 0.15 * vehicle.spec.fuel_tank_l:
-        alert_id = hashlib.sha256(f"{vehicle.id}/fuel".encode()).hexdigest()
+    for kind, since in vehicle.alerts:  # oldest first, so the newest ends up first
+        if kind == "FuelLevelLow" and not vehicle.fuel_low():
+            continue  # refuelled (through the admin API) since
+        alert_id = hashlib.sha256(f"{vehicle.id}/{kind}/{since.isoformat()}".encode()).hexdigest()
         items.insert(
             0,
             {
                 "id": alert_id,
                 "active": True,
-                "type": "FuelLevelLow",
-                "startedAt": dresser.time(now),
-                "updatedAt": dresser.time(now),
+                "type": kind,
+                "severity": "Warning",
+                "startedAt": dresser.time(since),
+                "updatedAt": dresser.time(since),
                 "_links": {"self": links.link(f"/user/vehicles/{api_id}/alerts/{alert_id}")},
             },
         )
@@ -374,31 +384,64 @@ def maintenance(car: Car) -> Json:
     return dresser.sprinkle(body, "maintenance")
 
 
+def _consumptions(km: float, kwh: float, fuel_l: float) -> list[Json]:
+    """Per energy: the total (kWh, L) and the average per 100 km (Wh, cL: the spec's units)."""
+    found: list[Json] = []
+    if kwh > 0 and km > 0:
+        found.append(
+            {
+                "type": "Electric",
+                "consumption": round(kwh, 2),
+                "avgConsumption": round(kwh * 1e5 / km),
+            }
+        )
+    if fuel_l > 0 and km > 0:
+        found.append(
+            {
+                "type": "Fuel",
+                "consumption": round(fuel_l, 2),
+                "avgConsumption": round(fuel_l * 1e4 / km),
+            }
+        )
+    return found
+
+
 def trips(car: Car) -> list[Json]:
-    """Recent trips, newest first (synthetic: one or two a day)."""
+    """The car's trips, newest first: those it drove in the world, then a synthetic history."""
     vehicle, dresser, api_id, links, now = car.vehicle, car.dresser, car.api_id, car.links, car.now
-    items = []
-    mileage = vehicle.odometer_km
+    spec = vehicle.spec
+    driven = [
+        (trip.started, trip.stopped, trip.km, trip.start_km, trip.energy_kwh, trip.fuel_l)
+        for trip in reversed(vehicle.trips)
+    ]
+    anchor = vehicle.trips[0].started if vehicle.trips else now
+    mileage = vehicle.trips[0].start_km if vehicle.trips else vehicle.odometer_km
+    history = []
     for index in range(6 + _seed(vehicle, "trips") % 10):
         distance = 4.0 + _seed(vehicle, f"trip{index}") % 300 / 10
-        stopped = now - timedelta(hours=11 * index + 2)
+        stopped = anchor - timedelta(hours=11 * index + 2)
         started = stopped - timedelta(minutes=distance * 1.6)
         mileage -= distance
-        trip_id = hashlib.sha256(f"{vehicle.id}/trip/{index}".encode()).hexdigest()[:40]
-        items.append(
-            dresser.sprinkle(
-                {
-                    "id": trip_id,
-                    "createdAt": dresser.time(stopped),
-                    "updatedAt": dresser.time(stopped),
-                    "startedAt": dresser.time(started),
-                    "stoppedAt": dresser.time(stopped),
-                    "distance": dresser.number(distance),
-                    "duration": round((stopped - started).total_seconds()),
-                    "startMileage": dresser.number(mileage),
-                    "_links": {"self": links.link(f"/user/vehicles/{api_id}/trips/{trip_id}")},
-                },
-                f"trip{index}",
-            )
-        )
+        kwh = distance * spec.consumption_wh_km / 1000 if spec.electric else 0.0
+        fuel = 0.0 if spec.electric else distance * spec.fuel_l_100km / 100
+        history.append((started, stopped, distance, mileage, kwh, fuel))
+    items = []
+    for index, (started, stopped, distance, start_km, kwh, fuel) in enumerate(driven + history):
+        trip_id = hashlib.sha256(f"{vehicle.id}/trip/{started.isoformat()}".encode()).hexdigest()
+        trip_id = trip_id[:40]
+        item: Json = {
+            "id": trip_id,
+            "createdAt": dresser.time(stopped),
+            "updatedAt": dresser.time(stopped),
+            "startedAt": dresser.time(started),
+            "stoppedAt": dresser.time(stopped),
+            "distance": dresser.number(round(distance, 1)),
+            "duration": round((stopped - started).total_seconds()),
+            "startMileage": dresser.number(round(start_km, 1)),
+            "done": True,
+            "_links": {"self": links.link(f"/user/vehicles/{api_id}/trips/{trip_id}")},
+        }
+        if consumptions := _consumptions(distance, kwh, fuel):
+            item["energyConsumptions"] = consumptions
+        items.append(dresser.sprinkle(item, f"trip{index}"))
     return items

@@ -291,3 +291,28 @@ def test_time_styles(style: int, text: str) -> None:
     from tests.simulator.conftest import START  # noqa: PLC0415
 
     assert rfc3339(START, style) == text
+
+
+async def test_low_fuel_raises_and_clears_an_alert(
+    client: aiohttp.ClientSession, sim: Simulator
+) -> None:
+    """FuelLevelLow is active from when the tank fell below 15 % until it is filled."""
+    auth = headers(sim)
+    base = f"/user/vehicles/{sim.stellantis.api_id('P308')}"
+    car = sim.world.vehicle("P308")
+    car.fuel_l = car.spec.fuel_tank_l * 0.151
+    car.set_phase("drive")
+    sim.clock.advance(600)
+    sim.world.advance()
+
+    async def newest() -> dict[str, object]:
+        page = await call(client, f"{base}/alerts", auth)
+        return page["_embedded"]["alerts"][0]
+
+    first = await newest()
+    assert (first["type"], first["active"]) == ("FuelLevelLow", True)
+    sim.clock.advance(60)
+    sim.world.advance()
+    assert (await newest())["startedAt"] == first["startedAt"]  # raised once, not each poll
+    car.fuel_l = car.spec.fuel_tank_l
+    assert (await newest())["type"] != "FuelLevelLow"

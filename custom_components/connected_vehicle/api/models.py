@@ -51,6 +51,7 @@ class Command(StrEnum):
     SET_CHARGE_LIMIT = "set_charge_limit"
     SET_CHARGING_POWER_LEVEL = "set_charging_power_level"
     SET_DELAYED_CHARGE_START = "set_delayed_charge_start"
+    SET_CLIMATE_PROGRAM = "set_climate_program"
     VALET_ON = "valet_on"
     VALET_OFF = "valet_off"
     HOMELINK = "homelink"
@@ -198,6 +199,15 @@ class Destination:
 
 
 @dataclass(frozen=True, slots=True)
+class ClimateProgramChange:
+    """A change to one of the car's climate programs; None leaves that part as it is."""
+
+    slot: int
+    enabled: bool | None = None
+    start: time | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CommandArguments:
     """Optional parameters of a command; a back end ignores what its command does not take."""
 
@@ -209,6 +219,7 @@ class CommandArguments:
     charge_limit: str | None = None
     charging_power_level: str | None = None
     delayed_charge_start: time | None = None
+    climate_program: ClimateProgramChange | None = None
     destination: Destination | None = None
     # Seconds the car stays ready to unlock (Volvo's v1 ``unlockDuration``, at most 120).
     unlock_seconds: int | None = None

@@ -153,6 +153,115 @@ CHARGING_POWER_STATUSES: Final = (
 CHARGING_MODES: Final = ("not_charging", "slow", "quick")
 CHARGE_LIMITS: Final = ("partial", "full")
 CHARGING_POWER_LEVELS: Final = ("level_1", "level_2", "level_3", "level_4", "level_5")
+# Alerts a car may raise, as the Stellantis API names them (AlertMsgEnum, spelling kept),
+# in snake case; "other" for a type the list does not know.
+ALERT_TYPES: Final = (
+    "abs_braking_system_fault",
+    "active_spoiler_fault",
+    "ad_blue_fault",
+    "ad_blue_fault_starting_impossible",
+    "ad_blue_fault_starting_impossible_soon",
+    "add_washer_fluid",
+    "airbag_or_seat_belt_pretensioner_or_active_hood_failure",
+    "assistance_button_fault",
+    "automatic_braking_deactivated",
+    "automatic_headlight_adjustment_fault",
+    "battery_charge_or_electrical_circuit_system_failure",
+    "braking_system_failure",
+    "charging_failure",
+    "check_the_center_brake_lamp",
+    "collision_detection_system_fault",
+    "collision_mitigation_system_fault",
+    "coolant_levellow",
+    "driving_assistance_sensor_blind",
+    "electric_traction_system_failure_limit_speed",
+    "electric_traction_system_failure_stop_vehicle",
+    "electric_traction_system_fault",
+    "electronic_immobiliser_fault",
+    "emission_system_or_ad_blue_quality_failue_starting_impossible",
+    "emission_system_or_ad_blue_quality_failue_starting_impossible_soon",
+    "emission_system_or_ad_blue_quality_failure",
+    "engine_failure",
+    "engine_fault",
+    "engine_misfiring_fuel",
+    "engine_oil_pressure_failure",
+    "engine_temperature_failure",
+    "esp_asr_system_fault",
+    "front_left_flashing_indicator_fault",
+    "front_left_fog_lamps_fault",
+    "front_left_parking_lamps_fault",
+    "front_right_flashing_indicator_fault",
+    "front_right_fog_lamps_fault",
+    "front_right_parking_lamps_fault",
+    "fuel_level_low",
+    "gearbox_fault",
+    "headlights_fault",
+    "installed_spare_wheel_fault",
+    "inter_vehicle_time_measurement_fault",
+    "lane_change_assistance_fault",
+    "lane_departure_warning_system_fault",
+    "left_brake_lamp_fault",
+    "left_front_door_open",
+    "left_front_door_open_low_speed",
+    "left_front_tire_pressur_sensor_fault",
+    "left_front_tire_puncture",
+    "left_front_tire_under_inflated",
+    "left_rear_door_open",
+    "left_rear_door_open_low_speed",
+    "left_rear_tire_pressur_sensor_fault",
+    "left_rear_tire_puncture",
+    "left_rear_tire_under_inflated",
+    "left_reverse_lamp_fault",
+    "oil_level_low",
+    "park_assist_system_fault",
+    "parking_brake_or_hill_start_system_failure",
+    "particle_filter_additive_level_too_low",
+    "particle_filter_full",
+    "particle_filter_regenerating",
+    "power_steering_failure",
+    "power_steering_fault",
+    "preheating_preventilation_deactivated_battery_low",
+    "preheating_preventilation_deactivated_clock_unset",
+    "preheating_preventilation_deactivated_fuel_level_low",
+    "rear_left_flashing_indicator_fault",
+    "rear_left_fog_lamps_fault",
+    "rear_left_parking_lamps_fault",
+    "rear_right_flashing_indicator_fault",
+    "rear_right_fog_lamps_fault",
+    "rear_right_parking_lamps_fault",
+    "rear_window_open",
+    "rear_window_open_low_speed",
+    "replace_brake_pads",
+    "replace_the_remote_control_battery",
+    "retractable_roof_mechanism_fault",
+    "right_brake_lamp_fault",
+    "right_front_door_open_low_speed",
+    "right_front_door_open",
+    "right_front_tire_pressur_sensor_fault",
+    "right_front_tire_puncture",
+    "right_front_tire_under_inflated",
+    "right_rear_door_open",
+    "right_rear_door_open_low_speed",
+    "right_rear_tire_pressur_sensor_fault",
+    "right_rear_tire_puncture",
+    "right_rear_tire_under_inflated",
+    "right_reverse_lamp_fault",
+    "risk_of_ice",
+    "roof_operation_not_possible_speed_unknown",
+    "roof_operation_not_possible_too_high_temp",
+    "shift_to_park",
+    "steering_lock_fault",
+    "suspension_fault",
+    "suspension_fault_limit_speed",
+    "suspension_fault_repaire_vehicle",
+    "tire_under_inflation_detection_system_fault",
+    "too_many_roof_operation",
+    "trailer_connection_fault",
+    "trunk_or_hood_open",
+    "trunk_or_hood_open_low_speed",
+    "water_in_the_diesel_fuel_filter",
+    "other",
+)
 IGNITION_STATES: Final = ("stop", "start", "startup")
 TYRE_WARNINGS: Final = ("ok", "warning", "alert")
 # The bulbs a car may report as failed (Volvo's warnings endpoint).
@@ -247,6 +356,13 @@ AVERAGE_ENERGY_CONSUMPTION: Final = _number(
 AVERAGE_ENERGY_CONSUMPTION_AUTOMATIC: Final = _number(
     "average_energy_consumption_automatic", Quantity.ENERGY_CONSUMPTION
 )
+# The last finished trip, as a trips history reports it (not a resettable trip meter).
+LAST_TRIP_DISTANCE: Final = _number("last_trip_distance", _D)
+LAST_TRIP_DURATION: Final = _number("last_trip_duration", _DUR)
+LAST_TRIP_ENERGY_CONSUMPTION: Final = _number(
+    "last_trip_energy_consumption", Quantity.ENERGY_CONSUMPTION
+)
+LAST_TRIP_FUEL_CONSUMPTION: Final = _number("last_trip_fuel_consumption", Quantity.FUEL_CONSUMPTION)
 MOVING: Final = _flag("moving")
 ENGINE_RUNNING: Final = _flag("engine_running")
 CAR_ON: Final = _flag("car_on")
@@ -258,6 +374,13 @@ CLIMATE_ON: Final = _flag("climate_on")
 COMMANDS_AVAILABLE: Final = _flag("commands_available")
 SERVER_CONNECTED: Final = _flag("server_connected")
 LIVE_LINK: Final = _flag("live_link")  # the back end's push link to the car is up
+# The car's climate (preconditioning) programs by slot: on or off, and the start in
+# minutes after midnight (the car's clock).
+CLIMATE_PROGRAM_SLOTS: Final = (1, 2, 3, 4)
+CLIMATE_PROGRAM: Final = {n: _flag(f"climate_program_{n}") for n in CLIMATE_PROGRAM_SLOTS}
+CLIMATE_PROGRAM_START: Final = {
+    n: _number(f"climate_program_{n}_start", _DUR) for n in CLIMATE_PROGRAM_SLOTS
+}
 LAST_UPDATE: Final = _declare(ReadingKey("last_update", ReadingKind.TIME))
 
 # Temperatures
@@ -284,6 +407,10 @@ DISTANCE_TO_SERVICE: Final = _number("distance_to_service", _D)
 TIME_TO_SERVICE: Final = _number("time_to_service", _DUR)
 ENGINE_HOURS_TO_SERVICE: Final = _number("engine_hours_to_service", _DUR)
 ALERTS_ACTIVE: Final = _number("alerts_active", Quantity.COUNT)
+# The newest active alert: its type, the back end's own name for it, and when it began.
+LATEST_ALERT: Final = _enum("latest_alert", ALERT_TYPES)
+LATEST_ALERT_CODE: Final = _declare(ReadingKey("latest_alert_code", ReadingKind.TEXT))
+LATEST_ALERT_STARTED: Final = _declare(ReadingKey("latest_alert_started", ReadingKind.TIME))
 
 
 CATALOGUE: Final[Mapping[str, ReadingKey]] = MappingProxyType({key: key for key in _DECLARED})

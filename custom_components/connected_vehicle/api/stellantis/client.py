@@ -50,10 +50,12 @@ from .parse import (
     STATUS_GROUPS,
     RemoteProgress,
     callback_id,
+    climate_programs,
     find_callback,
     links_of,
     page_items,
     parse_alerts,
+    parse_last_trip,
     parse_maintenance,
     parse_remote_action,
     parse_status,
@@ -61,13 +63,14 @@ from .parse import (
     parse_webhook,
     remote_action_id,
 )
-from .remotes import LABEL, RemoteWaiters, outcome, remote_body
+from .remotes import LABEL, RemoteWaiters, climate_program_body, outcome, remote_body
 
 _LOGGER = logging.getLogger(__name__)
 
 NO_WEBHOOK_TARGET: Final = "https://connected-vehicle.invalid/no-webhook"
 PAGE_SIZE: Final = 60  # the API's maximum
 MAX_PAGES: Final = 100
+TRIP_PAGE_SIZE: Final = 2
 FIRST_READ_BACK: Final = 1.0  # seconds before the first read of a command's status
 # "No data for such context": a status or maintenance the car never sent.
 _NO_DATA_CODES: Final = frozenset({40400, 40499})
@@ -116,6 +119,8 @@ class StellantisClient:
         self._poll_interval = status_poll_interval
         self._page_size = page_size
         self._links: dict[str, dict[str, str]] = {}
+        # Each car's climate programs as its last status gave them: a change sets a whole program.
+        self._programs: dict[str, dict[int, dict[str, Any]]] = {}
         self._callback_id: str | None = None
         self._callback_lock = asyncio.Lock()
         self._vehicle_locks: dict[str, asyncio.Lock] = {}
@@ -135,12 +140,15 @@ class StellantisClient:
     async def fetch(self, vehicle: Vehicle, groups: set[DataGroup]) -> VehicleState:
         """One ``/status`` call for every status group; alerts and maintenance for HEALTH.
 
-        A status call returns all it holds, whichever of its groups were asked for.
+        A status call returns all it holds, whichever of its groups were asked for;
+        the latest trip is read beside it, only when odometer and trips are due.
         """
         self._http.mask.hide(vehicle.id, vehicle.vin)
         jobs = []
         if groups & STATUS_GROUPS:
             jobs.append(self._status(vehicle))
+        if DataGroup.ODOMETER_TRIPS in groups:
+            jobs.append(self._last_trip(vehicle))
         if DataGroup.HEALTH in groups:
             jobs.append(self._health(vehicle))
         state = VehicleState()
@@ -155,7 +163,13 @@ class StellantisClient:
         self._http.mask.hide(vehicle.id, vehicle.vin)
         lock = self._vehicle_locks.setdefault(vehicle.id, asyncio.Lock())
         async with lock:  # the API runs one remote per car at a time
-            action_id, status_href = await self._send(vehicle, remote_body(command, arguments))
+            if command is Command.SET_CLIMATE_PROGRAM:
+                change = arguments.climate_program if arguments else None
+                current = self._programs.get(vehicle.id, {}).get(change.slot) if change else None
+                body = climate_program_body(change, current)
+            else:
+                body = remote_body(command, arguments)
+            action_id, status_href = await self._send(vehicle, body)
             progress = await self._final(action_id, status_href)
         result = outcome(progress)
         if result is not CommandStatus.SUCCESS:
@@ -247,10 +261,28 @@ class StellantisClient:
         href = self._link(vehicle, "status", self._api(f"/user/vehicles/{vehicle.id}/status"))
         assert href is not None
         try:
-            return parse_status(await self._get(href))
+            body = await self._get(href)
         except _NoDataError:
             _LOGGER.debug("No status for the vehicle yet")
             return VehicleState()
+        state = parse_status(body)
+        self._programs[vehicle.id] = climate_programs(body)
+        return state
+
+    async def _last_trip(self, vehicle: Vehicle) -> VehicleState:
+        """The newest finished trip: one small first page (newest first), never the history.
+
+        Two items, since the newest may be the one under way.
+        """
+        if (trips := self._link(vehicle, "trips", None)) is None:
+            return VehicleState()
+        try:
+            response = await self._request("GET", trips, params={"pageSize": str(TRIP_PAGE_SIZE)})
+        except _NoDataError:
+            _LOGGER.debug("No trips for the vehicle")
+            return VehicleState()
+        items, _next = page_items(response.json(), "trips", "trips")
+        return parse_last_trip(items)
 
     async def _health(self, vehicle: Vehicle) -> VehicleState:
         state = VehicleState()

@@ -27,6 +27,11 @@ debug log; only a body of the wrong JSON type raises ProtocolError):
   then ``fuelType``.
 * A ``Fuel`` energy item with level 0 and no autonomy is the phantom tank
   that electric cars report; it is dropped.
+* Trips: the one under way (``done: false``) skipped; a negative or
+  unreadable distance, duration or average consumption dropped. Alerts: one
+  without a readable type or start is counted, never the newest. Climate
+  programs: without ``slot`` (real payloads) their place in the list is the
+  slot; slots outside 1-4 and repeats dropped.
 
 ``battery.voltage`` is, despite its name, the 12 V battery's state in % (the
 spec says so, and real values are 80-99): it becomes
@@ -45,6 +50,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 import logging
+import re
 from typing import Any, Final
 
 from .. import readings as keys
@@ -68,6 +74,7 @@ BASE_COMMANDS: Final = frozenset(
         Command.CLIMATE_STOP,
         Command.WAKE_UP,
         Command.SEND_DESTINATION,
+        Command.SET_CLIMATE_PROGRAM,
     }
 )
 CHARGE_COMMANDS: Final = frozenset(
@@ -116,6 +123,12 @@ _OPENINGS: Final = {
     "hood": keys.HOOD,
     "roofwindow": keys.SUNROOF,
 }
+# Per energy type: the reading, its unit, and what divides the API's Wh or cL into it.
+_TRIP_CONSUMPTIONS: Final = {
+    "electric": (keys.LAST_TRIP_ENERGY_CONSUMPTION, "kWh/100km", 1000),
+    "fuel": (keys.LAST_TRIP_FUEL_CONSUMPTION, "L/100km", 100),
+}
+_CAMEL_BOUNDARY: Final = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _UNLOCKED: Final = frozenset({"unlocked", "driverdoorunlocked", "cabindoorsunlocked"})
 _LOCKED: Final = frozenset({"locked", "superlocked"})
 
@@ -386,6 +399,13 @@ def _add_cabin(status: dict[str, Any], out: _Readings) -> None:
     conditioning = obj(
         obj(status.get("preconditioning") or status.get("preconditionning")).get("airConditioning")
     )
+    for slot, program in climate_programs(status).items():
+        out.add(
+            keys.CLIMATE_PROGRAM[slot], flag(program.get("enabled"), "enabled"), None, conditioning
+        )
+        start = minutes(program.get("start"), "program.start")
+        start = None if start is None or start >= _MINUTES_A_DAY else round(start)
+        out.add(keys.CLIMATE_PROGRAM_START[slot], start, "min", conditioning)
     climate = text(conditioning.get("status"))
     out.add(
         keys.CLIMATE_ON,
@@ -393,6 +413,20 @@ def _add_cabin(status: dict[str, Any], out: _Readings) -> None:
         None,
         conditioning,
     )
+
+
+def climate_programs(status: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """The air-conditioning programs by slot (1-4); without ``slot``, by their place in the list."""
+    conditioning = obj(
+        obj(status.get("preconditioning") or status.get("preconditionning")).get("airConditioning")
+    )
+    found: dict[int, dict[str, Any]] = {}
+    for place, program in enumerate(objects(conditioning.get("programs")), start=1):
+        slot = number(program.get("slot"), "slot")
+        slot_number = int(slot) if slot is not None and slot.is_integer() else place
+        if slot_number in keys.CLIMATE_PROGRAM_SLOTS and slot_number not in found:
+            found[slot_number] = program
+    return found
 
 
 def _location(status: dict[str, Any], fallback: datetime | None) -> Location | None:
@@ -431,16 +465,70 @@ def parse_status(body: Any) -> VehicleState:
     return VehicleState(out.values, _location(status, fallback))
 
 
+# Trips
+
+
+def parse_last_trip(items: list[dict[str, Any]]) -> VehicleState:
+    """The newest finished trip among ``items`` (a page of ``/trips``, newest first).
+
+    A trip with ``done: false`` is the one under way, skipped. ``avgConsumption``
+    comes in Wh/100 km (electric) and cL/100 km (fuel), units Home Assistant
+    does not have: it is scaled to kWh/100 km and L/100 km here.
+    """
+    trip = next((item for item in items if flag(item.get("done"), "done") is not False), None)
+    if trip is None:
+        return VehicleState()
+    out = _Readings(when(trip.get("stoppedAt")) or when(trip.get("createdAt")))
+    found: dict[str, tuple[float | None, str]] = {
+        keys.LAST_TRIP_DISTANCE: (number(trip.get("distance"), "trip.distance"), "km"),
+        keys.LAST_TRIP_DURATION: (number(trip.get("duration"), "trip.duration"), "s"),
+    }
+    for consumption in objects(trip.get("energyConsumptions")):
+        kind = (text(consumption.get("type")) or "").lower()
+        average = number(consumption.get("avgConsumption"), "avgConsumption")
+        if kind in _TRIP_CONSUMPTIONS and average is not None:
+            reading, unit, divisor = _TRIP_CONSUMPTIONS[kind]
+            found[reading] = (average / divisor, unit)
+    for name, (value, unit) in found.items():
+        if value is not None and value < 0:
+            _LOGGER.debug("Ignoring a negative %s", name)
+        else:
+            out.add(name, value, unit, {})  # every value stamped with the trip's end
+    return VehicleState(out.values)
+
+
 # Health
 
 
 def parse_alerts(items: list[dict[str, Any]]) -> VehicleState:
-    """The number of active alerts among ``items`` (every page of ``/alerts``)."""
+    """The number of active alerts among ``items`` (every page of ``/alerts``), and the newest.
+
+    The newest is the active alert that began last; an alert without a readable
+    start time cannot be ordered and is only counted.
+    """
     active = [item for item in items if flag(item.get("active"), "active")]
     stamps = [
         t for item in active if (t := when(item.get("updatedAt")) or when(item.get("startedAt")))
     ]
-    return VehicleState({keys.ALERTS_ACTIVE: Reading(len(active), None, max(stamps, default=None))})
+    found: dict[str, Reading] = {
+        keys.ALERTS_ACTIVE: Reading(len(active), None, max(stamps, default=None))
+    }
+    started = [
+        (t, code)
+        for item in active
+        if (t := when(item.get("startedAt")) or when(item.get("createdAt")))
+        and (code := text(item.get("type")))
+    ]
+    if started:
+        since, code = max(started)
+        kind = _CAMEL_BOUNDARY.sub("_", code).lower()
+        if kind not in keys.ALERT_TYPES:
+            _LOGGER.debug("Unknown alert type %s", code)
+            kind = "other"
+        found[keys.LATEST_ALERT] = Reading(kind, None, since)
+        found[keys.LATEST_ALERT_CODE] = Reading(code, None, since)
+        found[keys.LATEST_ALERT_STARTED] = Reading(since, None, since)
+    return VehicleState(found)
 
 
 def parse_maintenance(body: Any) -> VehicleState:

@@ -16,8 +16,9 @@ from datetime import time
 from typing import Any, Final
 
 from ..errors import CommandFailedError
-from ..models import Command, CommandArguments, CommandStatus
+from ..models import ClimateProgramChange, Command, CommandArguments, CommandStatus
 from .parse import RemoteProgress
+from .values import flag, minutes, obj
 
 LABEL: Final = "connected-vehicle"
 _BODIES: Final[dict[Command, dict[str, Any]]] = {
@@ -78,6 +79,45 @@ _CHARGING: Final[dict[Command, Callable[[CommandArguments], dict[str, Any]]]] = 
     ),
     Command.SET_DELAYED_CHARGE_START: lambda a: _schedule(a.delayed_charge_start),
 }
+
+
+_WEEK: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def climate_program_body(
+    change: ClimateProgramChange | None, current: dict[str, Any] | None
+) -> dict[str, Any]:
+    """``RemotePreconditioning`` setting one whole program (Set needs slot, enabled, occurence, start).
+
+    What the change leaves alone comes from the program as the last status
+    reported it (its days and recurrence kept); a program never reported runs daily.
+    """
+    if change is None:
+        raise CommandFailedError(CommandStatus.REJECTED, "a program change is required")
+    current = current or {}
+    enabled = (
+        change.enabled if change.enabled is not None else flag(current.get("enabled"), "enabled")
+    )
+    if change.start is not None:
+        start = f"PT{change.start.hour}H{change.start.minute}M"
+    elif (reported := minutes(current.get("start"), "start")) is not None:
+        hours, rest = divmod(int(reported) % (24 * 60), 60)
+        start = f"PT{hours}H{rest}M"
+    else:
+        start = "PT0S"
+    days = obj(current.get("occurence")).get("day")
+    recurrence = current.get("recurrence")
+    program = {
+        "slot": change.slot,
+        "actionsType": "Set",
+        "enabled": bool(enabled),
+        "recurrence": recurrence if recurrence in ("None", "Daily") else "Daily",
+        "start": start,
+        "occurence": {
+            "day": [d for d in days if d in _WEEK] if isinstance(days, list) else [*_WEEK]
+        },
+    }
+    return {"label": LABEL, "preconditioning": {"airConditioning": {"programs": [program]}}}
 
 
 def _navigation(arguments: CommandArguments | None) -> dict[str, Any]:
