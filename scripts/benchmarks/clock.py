@@ -57,13 +57,17 @@ class VirtualClock:
         ignores pytest's runner frames), so clients and timers would disagree on the
         time: everything that waits on a timer stops here, before the teardown.
         """
-        entries = self.hass.config_entries.async_entries()
-        work = asyncio.ensure_future(self._stop(entries))
-        while not work.done():
+        await self.meanwhile(self._stop(self.hass.config_entries.async_entries()))
+
+    async def meanwhile[T](self, work: Awaitable[T]) -> T:
+        """Await ``work`` while time runs on a second per step (it may wait on timers)."""
+        task = asyncio.ensure_future(work)
+        while not task.done():
             self.freezer.tick(1.0)
             self.sim.clock.advance(1.0)
+            self.elapsed += 1.0
             await asyncio.to_thread(time.sleep, 0.005)
-        await work
+        return await task
 
     async def _stop(self, entries: list[ConfigEntry]) -> None:
         for entry in entries:
