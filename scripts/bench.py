@@ -355,6 +355,7 @@ def _duration(delta: timedelta) -> str:
 
 
 _SHORT: Final = {
+    DataGroup.LOCK_AND_DOORS: "watch",
     DataGroup.LOCKS_OPENINGS: "locks",
     DataGroup.ENERGY: "energy",
     DataGroup.LOCATION: "place",

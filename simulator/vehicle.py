@@ -118,6 +118,7 @@ class Vehicle:
     alerts: list[tuple[str, datetime]]  # raised (type, since), oldest first; they stay active
     # Climate programs by slot (1-4): enabled, start (a time of day), days ("Mon" ...).
     climate_programs: dict[int, ClimateProgram]
+    _reported: tuple[object, ...] = ()  # the signature last reported
 
     def __init__(
         self,
@@ -133,7 +134,10 @@ class Vehicle:
         """Create the car at home at ``when``, parked or charging as its plan says."""
         self.spec = spec
         self.id = spec.id
-        self.created = self.time = when  # the synthetic alert history ends at created
+        # The synthetic alert history ends at created. When the car last reported to its
+        # cloud: all the time while awake, else when something at it changed (a cloud
+        # stamps its values with this time).
+        self.created = self.time = self.reported_at = when
         self.online = online
         self.phase: Phase = "park"
         self.soc = soc if spec.electric else 0.0
@@ -197,6 +201,20 @@ class Vehicle:
                 self._begin("charge", when)
 
     # Derived state
+
+    def signature(self) -> tuple[object, ...]:
+        """What a car reports as soon as it changes: phase, locks, doors, windows, charging."""
+        return (
+            self.phase, self.locked, self.plugged, self.charge_state, self.valet, self.alarm,
+            self.awake, self.climate_on, self.charge_mode, self.charge_current_limit,
+            *self.doors.values(), *self.windows.values(),
+        )  # fmt: skip
+
+    def note_report(self) -> None:
+        """Stamp a report now when the car is awake or something at it changed."""
+        signature = self.signature()
+        if self.awake or signature != self._reported:
+            self.reported_at, self._reported = self.time, signature
 
     @property
     def car_on(self) -> bool:

@@ -76,7 +76,10 @@ class World:
             self.time = min(self.time + STEP, target)
             for vehicle in self._vehicles.values():
                 vehicle.step(self.time)
+                vehicle.note_report()
             self._notify()
+        for vehicle in self._vehicles.values():
+            vehicle.note_report()  # a change made between steps (a test, the admin API)
         self._notify()
 
     def _notify(self) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Final
 
 from .api import readings
 from .api.models import Command, CommandStatus, DataGroup, VehicleState
@@ -23,7 +24,7 @@ _NEVER_FETCHED = datetime.min.replace(tzinfo=UTC)
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
-    """How often one group is fetched in each mode."""
+    """How often one group is fetched while it is active, and while it is not."""
 
     active: timedelta
     parked: timedelta
@@ -37,28 +38,38 @@ class PollPlan:
         self._schedules = dict(schedules)
         self._fetched: dict[DataGroup, datetime] = {}
 
-    def due(self, now: datetime, active: bool, streaming: bool = False) -> set[DataGroup]:
-        """The groups whose interval has run out (within the minimum delay)."""
+    def due(
+        self, now: datetime, active: AbstractSet[DataGroup], streaming: bool = False
+    ) -> set[DataGroup]:
+        """The groups whose interval has run out (within the minimum delay).
+
+        ``active``: the groups polled at their active interval now.
+        """
         return {
             group
             for group in self._schedules
-            if self._next(group, active, streaming) <= now + MIN_DELAY
+            if self._next(group, group in active, streaming) <= now + MIN_DELAY
         }
 
     def mark_fetched(self, groups: Iterable[DataGroup], now: datetime) -> None:
-        """Remember that these groups are fresh as of now."""
-        self._fetched.update(dict.fromkeys(groups, now))
+        """Remember that these groups, and those they cover, are fresh as of now."""
+        for group in groups:
+            self._fetched[group] = now
+            for covered in COVERS.get(group, ()):
+                self._fetched[covered] = now
 
     def expire(self, groups: Iterable[DataGroup]) -> None:
         """Make these groups due now."""
         for group in groups:
             self._fetched.pop(group, None)
 
-    def next_delay(self, now: datetime, active: bool, streaming: bool = False) -> timedelta:
+    def next_delay(
+        self, now: datetime, active: AbstractSet[DataGroup], streaming: bool = False
+    ) -> timedelta:
         """How long until the next group falls due."""
         if not self._schedules:
             return IDLE_DELAY
-        soonest = min(self._next(group, active, streaming) for group in self._schedules)
+        soonest = min(self._next(group, group in active, streaming) for group in self._schedules)
         return max(soonest - now, MIN_DELAY)
 
     def _next(self, group: DataGroup, active: bool, streaming: bool) -> datetime:
@@ -70,10 +81,27 @@ class PollPlan:
         return fetched + (max(interval, SAFETY_NET) if streaming else interval)
 
 
-# Multiples of the active and parked intervals per group, for back ends that
-# count calls: openings and energy follow the intervals, the rest changes only
-# while driving (location, odometer) or rarely (tyres, health).
-PER_CALL_TIERS: Mapping[DataGroup, tuple[int, int]] = {
+# A group whose fetch includes another's endpoints: fetching it makes the other fresh.
+COVERS: Mapping[DataGroup, frozenset[DataGroup]] = {
+    DataGroup.LOCKS_OPENINGS: frozenset({DataGroup.LOCK_AND_DOORS}),
+}
+
+# Multiples of the active and parked intervals per group, for back ends that count
+# calls. The lock and doors alone (one cheap call) are watched at a quarter of the
+# parked interval, so that a visit to a parked car (unlock, door, lock) is seen
+# within minutes; what changes only while driving (location, odometer) or rarely
+# (tyres, health), and windows and energy of a parked car, are read rarely.
+WATCHED_TIERS: Mapping[DataGroup, tuple[float, float]] = {
+    DataGroup.LOCK_AND_DOORS: (1, 0.25),
+    DataGroup.LOCKS_OPENINGS: (1, 6),
+    DataGroup.ENERGY: (1, 3),
+    DataGroup.LOCATION: (1, 12),
+    DataGroup.ODOMETER_TRIPS: (5, 12),
+    DataGroup.TYRES: (15, 12),
+    DataGroup.HEALTH: (30, 72),
+}
+# For a back end whose one status call holds the lock, doors and energy alike.
+PER_CALL_TIERS: Mapping[DataGroup, tuple[float, float]] = {
     DataGroup.LOCKS_OPENINGS: (1, 1),
     DataGroup.ENERGY: (1, 1),
     DataGroup.LOCATION: (1, 6),
@@ -87,7 +115,7 @@ def tiered_plan(
     groups: Iterable[DataGroup],
     active: timedelta,
     parked: timedelta,
-    tiers: Mapping[DataGroup, tuple[int, int]] | None = None,
+    tiers: Mapping[DataGroup, tuple[float, float]] | None = None,
 ) -> PollPlan:
     """A plan polling each group at its tier's multiples of the two intervals (default 1)."""
     tiers = tiers or {}
@@ -101,12 +129,24 @@ def tiered_plan(
     )
 
 
+# The groups polled at their active interval, by what the car is doing. Driving
+# changes everything; someone at the car (unlocked, a door or the lock just changed,
+# the car just reported) changes its locks and openings; charging its energy.
+ALL_GROUPS: Final = frozenset(DataGroup)
+ATTENDED_GROUPS: Final = frozenset({DataGroup.LOCK_AND_DOORS, DataGroup.LOCKS_OPENINGS})
+CHARGING_GROUPS: Final = frozenset({DataGroup.ENERGY})
+# What a drive that just ended leaves to read once more: where, and how far, it ended.
+AFTER_A_DRIVE: Final = frozenset({DataGroup.LOCATION, DataGroup.ODOMETER_TRIPS})
+
+
 class VehiclePoller:
     """One car's polling decisions: which groups to fetch now, when to look next.
 
-    A car is active while in use, or for a while after a command or a change
-    at the car (a door opened, the lock changed). Free of Home Assistant, so
-    the coordinator and the benchmark make the very same decisions.
+    Each group is active (polled often) while what the car does can change it:
+    everything while it is driving or just after a command, the locks and
+    openings while someone is at the car, the energy while it charges. Free of
+    Home Assistant, so the coordinator and the benchmarks make the very same
+    decisions.
     """
 
     def __init__(
@@ -119,29 +159,42 @@ class VehiclePoller:
         self._plan = plan
         self._capabilities = frozenset(capabilities)
         self._active_after_change = active_after_change
-        self._active_until: datetime | None = None
+        self._commanded_until: datetime | None = None
+        self._attended_until: datetime | None = None
         # True while the car pushes its news over a live link (polling is a safety net).
         self.streaming = False
 
+    def active_groups(self, now: datetime, state: VehicleState | None) -> frozenset[DataGroup]:
+        """The groups polled at their active interval now."""
+        if _before(now, self._commanded_until) or (state is not None and is_driving(state, now)):
+            return ALL_GROUPS
+        groups: frozenset[DataGroup] = frozenset()
+        if _before(now, self._attended_until) or (
+            state is not None and state.value(readings.CENTRAL_LOCK) is False
+        ):
+            groups |= ATTENDED_GROUPS
+        if state is not None and state.value(readings.CHARGING):
+            groups |= CHARGING_GROUPS
+        return groups
+
     def is_active(self, now: datetime, state: VehicleState | None) -> bool:
-        """Active while in use, or for a while after a command or a change at the car."""
-        recently = self._active_until is not None and now < self._active_until
-        return recently or (state is not None and is_in_use(state, now))
+        """Whether any group is polled at its active interval now."""
+        return bool(self.active_groups(now, state))
 
     def due(self, now: datetime, state: VehicleState | None) -> set[DataGroup]:
         """The groups to fetch now: all of them before the first poll."""
         if state is None:
             return set(self._capabilities)
-        return self._plan.due(now, self.is_active(now, state), self.streaming) & self._capabilities
+        active = self.active_groups(now, state)
+        return self._plan.due(now, active, self.streaming) & self._capabilities
 
     def next_delay(self, now: datetime, state: VehicleState) -> timedelta:
         """How long until the next poll."""
-        return self._plan.next_delay(now, self.is_active(now, state), self.streaming)
+        return self._plan.next_delay(now, self.active_groups(now, state), self.streaming)
 
     def observe(self, now: datetime, previous: VehicleState, state: VehicleState) -> timedelta:
         """News the car pushed, from ``previous`` to ``state``; answer the next poll's delay."""
-        if openings_changed(previous, state):
-            self.mark_active(now)
+        self._follow(now, previous, state)
         return self.next_delay(now, state)
 
     def fetched(
@@ -153,21 +206,38 @@ class VehiclePoller:
     ) -> timedelta:
         """Record a poll that led from ``previous`` to ``state``; answer the next delay."""
         self._plan.mark_fetched(groups, now)
-        if previous is not None and openings_changed(previous, state):
-            self.mark_active(now)
+        if previous is not None:
+            self._follow(now, previous, state)
         return self.next_delay(now, state)
 
+    def _follow(self, now: datetime, previous: VehicleState, state: VehicleState) -> None:
+        """Someone is at the car when a lock or opening changed, or the car told of one.
+
+        A lock or door reading stamped later than before, though its value is the
+        same, means the car reported between two looks (a short visit): watch it
+        closely for a while. A car that drives or charges reports all the time.
+        """
+        in_use = is_driving(state, now) or bool(state.value(readings.CHARGING))
+        if openings_changed(previous, state) or (not in_use and openings_reported(previous, state)):
+            self._attended_until = now + self._active_after_change
+        if is_driving(previous, now) and not is_driving(state, now):
+            self._plan.expire(AFTER_A_DRIVE & self._capabilities)
+
     def mark_active(self, now: datetime) -> None:
-        """Count the car as active for a while from now (a command ran)."""
-        self._active_until = now + self._active_after_change
+        """Count every group as active for a while from now (a command ran)."""
+        self._commanded_until = now + self._active_after_change
 
     def expire(self, groups: Iterable[DataGroup]) -> None:
         """Make these groups due now."""
         self._plan.expire(groups)
 
 
-def is_in_use(state: VehicleState, now: datetime | None = None) -> bool:
-    """Whether the car's own readings say it is in use: on, charging, moving or unlocked.
+def _before(now: datetime, until: datetime | None) -> bool:
+    return until is not None and now < until
+
+
+def is_driving(state: VehicleState, now: datetime | None = None) -> bool:
+    """Whether the car's own readings say it is on, its engine runs, or it moves.
 
     A car the server reports offline and has not heard from for hours is not in
     use, whatever its last record said (it would be polled as active for ever).
@@ -183,10 +253,8 @@ def is_in_use(state: VehicleState, now: datetime | None = None) -> bool:
     speed = state.value(readings.SPEED)
     return bool(
         state.value(readings.CAR_ON)
-        or state.value(readings.CHARGING)
         or state.value(readings.ENGINE_RUNNING)
         or (isinstance(speed, int | float) and not isinstance(speed, bool) and speed > 0)
-        or state.value(readings.CENTRAL_LOCK) is False
     )
 
 
@@ -223,3 +291,18 @@ FAILURE_GROUPS: Mapping[CommandStatus, frozenset[DataGroup]] = {
 def openings_changed(previous: VehicleState, current: VehicleState) -> bool:
     """Whether a lock, door, window, lid or the plug changed between two snapshots."""
     return any(previous.value(key) != current.value(key) for key in readings.ACTIVITY)
+
+
+def openings_reported(previous: VehicleState, current: VehicleState) -> bool:
+    """Whether the car stamped a lock, door, window, lid or plug reading later than before."""
+    for key in readings.ACTIVITY:
+        old, new = previous.readings.get(key), current.readings.get(key)
+        if (
+            old is not None
+            and new is not None
+            and old.observed_at is not None
+            and new.observed_at is not None
+            and new.observed_at > old.observed_at
+        ):
+            return True
+    return False

@@ -88,7 +88,9 @@ class CarModule:
             return
         connected = self.peer_count(when) > 0
         interval = self.settings.connected_interval if connected else self.settings.idle_interval
-        if when >= self._last_tx + interval or (connected and self._signature() != self._sent):
+        if when >= self._last_tx + interval or (
+            connected and self.vehicle.signature() != self._sent
+        ):
             self._transmit(when, full=False)
 
     def send_all(self, when: datetime) -> None:
@@ -106,13 +108,6 @@ class CarModule:
     def _tell_presence(self, *, online: bool) -> None:
         for listener in list(self.presence_listeners):
             listener(online)
-
-    def _signature(self) -> tuple[object, ...]:
-        v = self.vehicle
-        return (
-            v.phase, v.locked, v.plugged, v.charge_state, v.valet, v.alarm, v.awake,
-            v.climate_on, v.charge_mode, v.charge_current_limit, *v.doors.values(),
-        )  # fmt: skip
 
     def _messages(self, full: bool) -> dict[str, str]:
         v, s = self.vehicle, self.settings
@@ -144,4 +139,4 @@ class CarModule:
             for listener in list(self.record_listeners):
                 listener(record)
         self._last_tx = when
-        self._sent = self._signature()
+        self._sent = self.vehicle.signature()

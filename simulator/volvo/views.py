@@ -47,7 +47,7 @@ def _value(vehicle: Vehicle, value: Any, unit: str | None = None) -> JsonDict:
     field: JsonDict = {"value": value}
     if unit is not None:
         field["unit"] = unit
-    field["timestamp"] = stamp(vehicle.time)
+    field["timestamp"] = stamp(vehicle.reported_at)
     return field
 
 
@@ -289,7 +289,7 @@ def _charger_power_status(vehicle: Vehicle) -> str:
 
 def energy_state(car: VolvoCar, vehicle: Vehicle) -> JsonDict:
     """``/energy/v2/.../state``: not wrapped; unsupported fields are per-field errors."""
-    updated = stamp(vehicle.time, millis=False)
+    updated = stamp(vehicle.reported_at, millis=False)
     limit = vehicle.spec.charge_limit
     values: dict[str, tuple[Any, str | None]] = {
         "batteryChargeLevel": (round(vehicle.soc, 1), "percentage"),
@@ -325,7 +325,7 @@ def location(_car: VolvoCar, vehicle: Vehicle) -> JsonDict:
     return {
         "type": "Feature",
         "properties": {
-            "timestamp": stamp(vehicle.time),
+            "timestamp": stamp(vehicle.reported_at),
             "heading": str(round(vehicle.direction) % 360),
         },
         "geometry": {

@@ -15,6 +15,8 @@ class DataGroup(StrEnum):
     """Groups of readings a back end fetches together and polls on one schedule."""
 
     LOCKS_OPENINGS = "locks_openings"
+    # The lock and doors alone: where a back end reads them apart, the cheapest look.
+    LOCK_AND_DOORS = "lock_and_doors"
     ENERGY = "energy"
     LOCATION = "location"
     ODOMETER_TRIPS = "odometer_trips"

@@ -172,7 +172,7 @@ class Provider(ABC):
     reauth_path: ClassVar[FlowPath]
     reconfigure_path: ClassVar[FlowPath]
     # Multiples of the two polling intervals per group (back ends that count calls).
-    call_tiers: ClassVar[Mapping[DataGroup, tuple[int, int]] | None] = None
+    call_tiers: ClassVar[Mapping[DataGroup, tuple[float, float]] | None] = None
     # Entry data and options its diagnostics must hide, on top of the common ones.
     redacted: ClassVar[frozenset[str]] = frozenset()
     # Wake-ups cost the car (or a monthly allowance): the options allow them, a few a day.

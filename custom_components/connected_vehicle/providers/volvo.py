@@ -23,7 +23,7 @@ from ..api.volvo import (
 )
 from ..const import CONF_BACKEND, CONF_SERVER_URL, DOMAIN
 from ..oauth import OAuthProvider
-from ..polling import PER_CALL_TIERS
+from ..polling import WATCHED_TIERS
 from .base import (
     PASSWORD_SELECTOR,
     SIGN_IN,
@@ -65,7 +65,7 @@ class VolvoProvider(OAuth2Provider):
     reconfigure_path: ClassVar[FlowPath] = (
         FormStep(step_id="reconfigure_api_key", schema=API_KEY_SCHEMA, apply=_api_key),
     )
-    call_tiers = PER_CALL_TIERS
+    call_tiers = WATCHED_TIERS
     redacted: ClassVar[frozenset[str]] = frozenset({CONF_API_KEY})
 
     def brand(self, data: Data) -> tuple[str, str]:

@@ -91,6 +91,7 @@ COMMAND_PATHS: Final[Mapping[Command, str]] = {
 POI_NAME_LENGTH: Final = range(3, 18)
 # The endpoints of each group; energy-state and fuel only where the car has them.
 GROUP_ENDPOINTS: Final[Mapping[DataGroup, tuple[str, ...]]] = {
+    DataGroup.LOCK_AND_DOORS: ("doors",),
     DataGroup.LOCKS_OPENINGS: ("doors", "windows", "engine-status"),
     DataGroup.ENERGY: ("fuel", "energy-state"),
     DataGroup.LOCATION: ("location",),

@@ -41,6 +41,7 @@ _POWERTRAINS: Final = MappingProxyType(
 )
 _ALWAYS: Final = frozenset(
     {
+        DataGroup.LOCK_AND_DOORS,
         DataGroup.LOCKS_OPENINGS,
         DataGroup.LOCATION,
         DataGroup.ODOMETER_TRIPS,
