@@ -118,6 +118,8 @@ class Vehicle:
     alerts: list[tuple[str, datetime]]  # raised (type, since), oldest first; they stay active
     # Climate programs by slot (1-4): enabled, start (a time of day), days ("Mon" ...).
     climate_programs: dict[int, ClimateProgram]
+    # A stuck latch: remote lock and unlock succeed, yet the lock stays as it is.
+    lock_stuck: bool = False
 
     def __init__(
         self,
@@ -316,6 +318,11 @@ class Vehicle:
             self._begin("drive", self.time, (far, side, self.position), _LOOP_MINUTES)
         else:
             self._begin("park" if phase == "park" else "charge", self.time)
+
+    def lock_remotely(self, locked: bool) -> None:
+        """Carry out a remote lock or unlock the back end reports as done (unless stuck)."""
+        if not self.lock_stuck:
+            self.locked = locked
 
     def step(self, when: datetime) -> None:
         """Advance the car to ``when``."""
