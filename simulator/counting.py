@@ -12,11 +12,14 @@ class RequestCounter:
         """Start with no requests counted."""
         self._routes: Counter[str] = Counter()
         self._paths: Counter[str] = Counter()
+        # The latest request's route: what a test saw last at a given moment.
+        self.last: str | None = None
 
     def record(self, method: str, route: str, path: str) -> None:
         """Count one request to ``path``, served by the resource ``route``."""
         self._routes[f"{method} {route}"] += 1
         self._paths[f"{method} {path}"] += 1
+        self.last = f"{method} {route}"
 
     def count(self, method: str, route: str) -> int:
         """Return how many ``method`` requests the route pattern ``route`` got."""
@@ -30,6 +33,7 @@ class RequestCounter:
         """Forget every counted request."""
         self._routes.clear()
         self._paths.clear()
+        self.last = None
 
     def snapshot(self) -> dict[str, int]:
         """Return the counts keyed ``"GET /api/status/{vehicle_id}"``."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import asyncio
+from dataclasses import dataclass, field, fields
 import fnmatch
 from http import HTTPStatus
 import math
@@ -15,7 +16,16 @@ from aiohttp.typedefs import Handler
 from .responses import client_gone, hold, text
 
 FaultKind = Literal[
-    "status", "latency", "malformed", "truncated", "html", "drop", "rate_limit", "deep", "empty"
+    "status",
+    "latency",
+    "malformed",
+    "truncated",
+    "html",
+    "drop",
+    "rate_limit",
+    "deep",
+    "empty",
+    "together",
 ]
 FAULT_KINDS: Final = frozenset(get_args(FaultKind))
 
@@ -41,6 +51,8 @@ class Fault:
     times: int | None
     retry_after: str | None = None
     body: str | None = None
+    # Set once the last of a ``together`` fault's requests has arrived.
+    met: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
 
     def matches(self, method: str, path: str) -> bool:
         """Tell whether the fault applies to a request."""
@@ -84,12 +96,16 @@ class Faults:
         ``Retry-After: seconds`` when ``seconds`` > 0, or the header text
         ``retry_after`` as given: ``nan``, ``-30``, an HTTP date), ``deep``
         (``status``, default 200, JSON arrays nested 100,000 deep), ``empty``
-        (``status``, default 200, no body at all).
+        (``status``, default 200, no body at all), ``together`` (hold each request
+        until ``times`` of them have arrived, then answer normally; a request that
+        waited ``seconds`` alone gets 504: its client did not send them at once).
         """
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; use one of {sorted(FAULT_KINDS)}")
         if times is not None and times < 1:
             raise ValueError("times must be at least 1, or None for until cleared")
+        if kind == "together" and times is None:
+            raise ValueError("together needs times: how many requests are to meet")
         if seconds < 0:
             raise ValueError("seconds must not be negative")
         self._faults.append(
@@ -112,7 +128,10 @@ class Faults:
 
     def active(self) -> list[dict[str, Any]]:
         """Return the active faults as plain dicts."""
-        return [asdict(fault) for fault in self._faults]
+        return [
+            {f.name: getattr(fault, f.name) for f in fields(fault) if f.init}
+            for fault in self._faults
+        ]
 
     def take(self, request: web.Request) -> Fault | None:
         """Return the fault that answers ``request``, using up one of its times.
@@ -131,6 +150,7 @@ class Faults:
             fault.times -= 1
             if fault.times == 0:
                 self._faults.remove(fault)
+                fault.met.set()
         if fault.kind == "drop" and request.method in _IDEMPOTENT:
             self._dropped[key] = now + _RETRY_WINDOW
         return fault
@@ -142,6 +162,13 @@ async def answer(fault: Fault, request: web.Request, handler: Handler) -> web.St
         case "latency":
             if not await hold(request, fault.seconds):
                 return web.Response()  # the client left; nobody reads this
+            return await handler(request)
+        case "together":
+            try:
+                async with asyncio.timeout(fault.seconds):
+                    await fault.met.wait()
+            except TimeoutError:
+                return text(504, "The other requests did not come while this one waited\n")
             return await handler(request)
         case "malformed":
             return web.Response(body=_MALFORMED, headers={"Content-Type": "application/json"})

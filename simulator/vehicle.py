@@ -119,6 +119,8 @@ class Vehicle:
     # Climate programs by slot (1-4): enabled, start (a time of day), days ("Mon" ...).
     climate_programs: dict[int, ClimateProgram]
     _reported: tuple[object, ...] = ()  # the signature last reported
+    # A stuck latch: remote lock and unlock succeed, yet the lock stays as it is.
+    lock_stuck: bool = False
 
     def __init__(
         self,
@@ -212,8 +214,12 @@ class Vehicle:
 
     def note_report(self) -> None:
         """Stamp a report now when the car is awake or something at it changed."""
+        if self.awake:
+            # Reporting all the time; the first step asleep reports once more.
+            self.reported_at, self._reported = self.time, ()
+            return
         signature = self.signature()
-        if self.awake or signature != self._reported:
+        if signature != self._reported:
             self.reported_at, self._reported = self.time, signature
 
     @property
@@ -334,6 +340,11 @@ class Vehicle:
             self._begin("drive", self.time, (far, side, self.position), _LOOP_MINUTES)
         else:
             self._begin("park" if phase == "park" else "charge", self.time)
+
+    def lock_remotely(self, locked: bool) -> None:
+        """Carry out a remote lock or unlock the back end reports as done (unless stuck)."""
+        if not self.lock_stuck:
+            self.locked = locked
 
     def step(self, when: datetime) -> None:
         """Advance the car to ``when``."""

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from homeassistant.core import Event, EventStateChangedData, HomeAssistant
+from homeassistant.const import EVENT_STATE_CHANGED, EVENT_STATE_REPORTED
+from homeassistant.core import (
+    Event,
+    EventStateChangedData,
+    EventStateReportedData,
+    HomeAssistant,
+    callback,
+)
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
@@ -33,23 +41,38 @@ async def poll_every_car(hass: HomeAssistant, entry: MockConfigEntry) -> None:
 
 
 def record_writes(hass: HomeAssistant) -> list[str]:
+    """Every entity written from now on: changed, or written again unchanged (reported)."""
     written: list[str] = []
 
-    def record(event: Event[EventStateChangedData]) -> None:
+    @callback
+    def record(event: Event[EventStateChangedData] | Event[EventStateReportedData]) -> None:
         written.append(event.data["entity_id"])
 
-    hass.bus.async_listen("state_changed", record)
+    @callback
+    def every(_data: EventStateReportedData) -> bool:
+        return True
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, record)
+    hass.bus.async_listen(EVENT_STATE_REPORTED, record, event_filter=every)
     return written
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize("entry", list(ENTRIES), indirect=True)
 async def test_an_identical_poll_writes_nothing(
     hass: HomeAssistant, entry: MockConfigEntry, sim: Simulator
 ) -> None:
-    """Every car polled again, later, with nothing changed at the car: 0 state_changed."""
+    """Every car polled again, later, with nothing changed at the car: no entity written.
+
+    Not even unchanged (Home Assistant then reports the state instead of changing it).
+    Every entity is enabled (diagnostic ones too), the cars' trackers among them.
+    """
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     await poll_every_car(hass, entry)  # settle what the first poll left due
+    entities = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+    assert "device_tracker" in {e.domain for e in entities}
+    assert all(hass.states.get(e.entity_id) is not None for e in entities)
     sim.clock.advance(30)
     written = record_writes(hass)
     await poll_every_car(hass, entry)

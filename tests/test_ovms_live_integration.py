@@ -29,6 +29,8 @@ from custom_components.connected_vehicle.polling import SAFETY_NET
 from simulator import Simulator
 from simulator.ovms.app_server import AppServer
 
+from .states import record_states
+
 LEAF_LINK = "binary_sensor.leaf_live_link"
 LEAF_DOOR = "binary_sensor.leaf_front_left_door"
 LEAF_LOCK = "lock.leaf_lock"
@@ -91,6 +93,24 @@ async def test_locking_the_leaf_runs_over_the_link(
     await hass.services.async_call("lock", "lock", {ATTR_ENTITY_ID: LEAF_LOCK}, blocking=True)
     assert sim.world.vehicle("LEAF").locked is True
     await until(lambda: state(hass, LEAF_LOCK) == LockState.LOCKED)
+
+
+async def test_a_lock_that_did_not_latch_shows_unlocked_again(
+    hass: HomeAssistant, live_ovms_entry: MockConfigEntry, sim: Simulator
+) -> None:
+    """The module answers the lock command, the latch is stuck: locked, then unlocked again.
+
+    The module's answer shows at once; the car's news and the fetch after it win.
+    """
+    leaf = sim.world.vehicle("LEAF")
+    leaf.locked, leaf.lock_stuck = False, True
+    await load(hass, live_ovms_entry)
+    await until(lambda: state(hass, LEAF_LOCK) == LockState.UNLOCKED)
+    seen, stop = record_states(hass, LEAF_LOCK)
+    await hass.services.async_call("lock", "lock", {ATTR_ENTITY_ID: LEAF_LOCK}, blocking=True)
+    stop()
+    assert seen == [LockState.LOCKING, LockState.LOCKED, LockState.UNLOCKED]
+    assert leaf.locked is False
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.connected_vehicle.api.models import DataGroup
 from custom_components.connected_vehicle.const import (
     CONF_ALLOW_WAKE_UP,
     CONF_WAKE_UP_LIMIT,
@@ -71,6 +72,34 @@ async def test_battery_health_from_resistance(
     e208 = hass.states.get("sensor.peugeot_e_208_battery_health")
     assert e208 is not None
     assert float(e208.state) == sim.world.vehicle("E208").spec.soh
+
+
+async def test_a_refresh_is_one_round_trip(
+    hass: HomeAssistant, peugeot_entry: MockConfigEntry, sim: Simulator
+) -> None:
+    """Status, the latest trip, alerts and maintenance go out at once.
+
+    The simulator holds each of them until all four have arrived (a client sending
+    one after another would leave the first waiting alone, answered 504); each is
+    asked once.
+    """
+    assert await hass.config_entries.async_setup(peugeot_entry.entry_id)
+    await hass.async_block_till_done()
+    car = sim.stellantis.api_id("E208")
+    coordinator = peugeot_entry.runtime_data.coordinators[car]
+    sim.faults.add(
+        "GET", f"/connectedcar/v4/user/vehicles/{car}/*", kind="together", times=4, seconds=5
+    )
+    sim.requests.reset()
+    await coordinator.async_refresh_groups(DataGroup)
+    assert coordinator.last_update_success
+    base = "GET /connectedcar/v4/user/vehicles/{id}"
+    assert sim.requests.snapshot() == {
+        f"{base}/status": 1,
+        f"{base}/trips": 1,
+        f"{base}/alerts": 1,
+        f"{base}/maintenance": 1,
+    }
 
 
 async def test_lock_shows_locking_until_the_webhook_reports_success(

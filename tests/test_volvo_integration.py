@@ -307,7 +307,7 @@ async def test_one_failing_endpoint_keeps_the_others(
 async def test_lock_and_unlock(
     hass: HomeAssistant, loaded_volvo: MockConfigEntry, sim: Simulator
 ) -> None:
-    """Unlock shows unlocking, then unlocked from the refreshed state; lock likewise."""
+    """Unlock shows unlocking, then unlocked as the command succeeds; lock likewise."""
     assert state_of(hass, LOCK) == LockState.LOCKED
     seen, stop = record_states(hass, LOCK)
     await hass.services.async_call("lock", "unlock", {ATTR_ENTITY_ID: LOCK}, blocking=True)

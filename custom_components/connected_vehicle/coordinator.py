@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 import logging
@@ -24,6 +24,7 @@ from .api.models import (
     CommandStatus,
     DataGroup,
     Reading,
+    Value,
     Vehicle,
     VehicleState,
 )
@@ -53,6 +54,18 @@ def _outage_is_a_warning(record: logging.LogRecord) -> bool:
 _LOGGER.addFilter(_outage_is_a_warning)
 # Repair issues a poll raises and a successful poll clears.
 ISSUES = ("quota_exhausted", "permission_denied", "api_key_refused")
+
+# What a command's success says the car now reports: shown at once, before the refresh
+# that confirms it (and wins where it disagrees).
+COMMAND_READINGS: Final[Mapping[Command, Mapping[str, Value]]] = {
+    Command.LOCK: {readings.CENTRAL_LOCK: True},
+    Command.LOCK_REDUCED_GUARD: {readings.CENTRAL_LOCK: True},
+    Command.UNLOCK: {readings.CENTRAL_LOCK: False},
+    Command.CLIMATE_START: {readings.CLIMATE_ON: True},
+    Command.CLIMATE_STOP: {readings.CLIMATE_ON: False},
+    Command.CHARGE_START: {readings.CHARGING: True},
+    Command.CHARGE_STOP: {readings.CHARGING: False},
+}
 
 
 @dataclass
@@ -191,7 +204,10 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
     async def async_invoke(
         self, command: Command, arguments: CommandArguments | None = None
     ) -> None:
-        """Run a command, raise a translated error unless it succeeded, then refresh what it touched."""
+        """Run a command, raise a translated error unless it succeeded, then refresh what it touched.
+
+        A success shows what it implies at once; the refresh then confirms it.
+        """
         if command not in self.vehicle.commands:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
@@ -209,7 +225,25 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
                 await self.async_refresh_groups(FAILURE_GROUPS[CommandStatus(err.command_status)])
             raise home_assistant_error(err, Phase.COMMAND, command=command) from err
         self.poller.mark_active(dt_util.utcnow())
+        self._show_success(command)
         await self.async_refresh_groups(COMMAND_GROUPS.get(command, frozenset()))
+
+    @callback
+    def _show_success(self, command: Command) -> None:
+        """Show the readings a command's success implies, of those the car reports.
+
+        A reading the car never reported is left out: nothing would ever correct it.
+        """
+        known = self.data.readings
+        implied = {
+            # Stamped as the car last reported it: the confirming poll brings its own stamp.
+            key: Reading(value, known[key].unit, known[key].observed_at)
+            for key, value in COMMAND_READINGS.get(command, {}).items()
+            if key in known
+        }
+        state = self.data.merged(VehicleState(implied))
+        if state != self.data:
+            self.async_set_updated_data(state)
 
     def _spend_wake_up(self) -> None:
         """Allow a wake-up only when the options do, and at most the set number a day.

@@ -7,7 +7,7 @@ from typing import Any
 
 from homeassistant.components.lock import LockEntity, LockEntityDescription
 from homeassistant.const import ATTR_CODE
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -76,6 +76,19 @@ class VehicleLock(VehicleEntity, LockEntity):
         await self._run(
             Command.UNLOCK, locking=False, unlock_seconds=kwargs.get(ATTR_UNLOCK_DURATION)
         )
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """A lock state the car reached ends its locking or unlocking at once.
+
+        A command's success is shown before the refresh that confirms it.
+        """
+        locked = self.is_locked
+        if (self._attr_is_locking and locked is True) or (
+            self._attr_is_unlocking and locked is False
+        ):
+            self._attr_is_locking = self._attr_is_unlocking = False
+        super()._handle_coordinator_update()
 
     async def _run(self, command: Command, *, locking: bool, **arguments: Any) -> None:
         self._attr_is_locking, self._attr_is_unlocking = locking, not locking

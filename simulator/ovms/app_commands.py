@@ -77,10 +77,10 @@ class ModuleCommands:
             fw.CHARGE_MODE_AND_CURRENT: self._mode_and_current,
             fw.WAKE_UP: self._wake_up,
             fw.WAKE_UP_TEMPERATURE: self._wake_up,
-            fw.LOCK: self._pinned("locked", value=True),
-            fw.UNLOCK: self._pinned("locked", value=False),
-            fw.VALET_ON: self._pinned("valet", value=True),
-            fw.VALET_OFF: self._pinned("valet", value=False),
+            fw.LOCK: self._pinned(lambda car: car.lock_remotely(True)),
+            fw.UNLOCK: self._pinned(lambda car: car.lock_remotely(False)),
+            fw.VALET_ON: self._pinned(lambda car: _set_valet(car, on=True)),
+            fw.VALET_OFF: self._pinned(lambda car: _set_valet(car, on=False)),
             fw.HOMELINK: self._homelink,
             fw.CLIMATE: self._climate,
         }
@@ -173,13 +173,13 @@ class ModuleCommands:
         car.woken_until = car.time + AWAKE_TIME
         return Outcome(["0"])
 
-    def _pinned(self, flag: str, value: bool) -> Callable[[Vehicle, list[str]], Outcome]:
-        """Lock, unlock, valet on or off: set the car's ``flag`` when the PIN is right."""
+    def _pinned(self, action: Callable[[Vehicle], None]) -> Callable[[Vehicle, list[str]], Outcome]:
+        """Lock, unlock, valet on or off: carry out ``action`` when the PIN is right."""
 
         def handle(car: Vehicle, params: list[str]) -> Outcome:
             if ",".join(params) != self.module.settings.pin:
                 raise _RefusedError("Invalid PIN")
-            setattr(car, flag, value)
+            action(car)
             return Outcome(["0"])
 
         return handle
@@ -217,3 +217,7 @@ def _amps(text: str) -> int:
 
 def _set_climate(car: Vehicle, *, on: bool) -> None:
     car.climate_until = car.time + CLIMATE_TIME if on else None
+
+
+def _set_valet(car: Vehicle, *, on: bool) -> None:
+    car.valet = on

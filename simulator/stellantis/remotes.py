@@ -380,7 +380,7 @@ def apply(vehicle: Vehicle, action: str, value: Json) -> tuple[str, str | None]:
                 return "Failed", "DoorsOpen"
             if vehicle.locked == lock:
                 return "AlreadyDone", None
-            vehicle.locked = lock
+            vehicle.lock_remotely(lock)
         case "charging":
             if not spec.electric:
                 return "Failed", "WrongCommand"

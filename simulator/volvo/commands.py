@@ -46,9 +46,9 @@ def apply(
 ) -> None:
     """Change the world as a completed ``command`` does (``poi``, ``unlock_seconds``: its body's)."""
     if command in _LOCKS:
-        vehicle.locked = True
+        vehicle.lock_remotely(True)
     elif command == "UNLOCK":
-        vehicle.locked = False
+        vehicle.lock_remotely(False)
         vehicle.unlock_seconds = unlock_seconds
     elif command == "ENGINE_START":
         vehicle.engine_until = now + timedelta(minutes=runtime_minutes)

@@ -66,6 +66,22 @@ async def test_truncated_body(sim: Simulator, client: aiohttp.ClientSession) -> 
         json.loads(half)
 
 
+async def test_together_holds_requests_until_all_have_come(
+    sim: Simulator, client: aiohttp.ClientSession
+) -> None:
+    """Two requests sent at once are both answered; one alone waits its bound and gets 504."""
+    sim.faults.add(path="/api/status/*", kind="together", times=2, seconds=30)
+    leaf, twizy = await asyncio.gather(
+        get_dict(client, STATUS, **DEMO), get_dict(client, "/api/status/TWIZY", **DEMO)
+    )
+    assert leaf["soc"] == "84.5"
+    assert "soc" in twizy
+    assert sim.faults.active() == []
+    sim.faults.add(path="/api/status/*", kind="together", times=2, seconds=0)
+    async with client.get(STATUS, params=DEMO) as response:
+        assert response.status == 504
+
+
 async def test_html_error_page(sim: Simulator, client: aiohttp.ClientSession) -> None:
     sim.faults.add(path=STATUS, kind="html", times=1)
     async with client.get(STATUS, params=DEMO) as response:
@@ -141,6 +157,8 @@ def test_bad_faults_are_refused(sim: Simulator) -> None:
         sim.faults.add(kind="teapot")
     with pytest.raises(ValueError, match="times"):
         sim.faults.add(times=0)
+    with pytest.raises(ValueError, match="together needs times"):
+        sim.faults.add(kind="together")
 
 
 async def test_requests_are_counted_per_route(

@@ -122,11 +122,10 @@ def test_a_start_in_the_night() -> None:
     assert zoe.charge_current == pytest.approx(11000 / 3 / 230)
 
 
-def test_a_simulated_day_is_cheap(sim: Simulator) -> None:
-    began = time.perf_counter()
+def test_a_simulated_day_follows_the_plan(sim: Simulator) -> None:
+    """A day of commutes and an evening charge (how fast it runs is for scripts/bench)."""
     sim.clock.advance(24 * 3600)
     leaf = sim.world.vehicle("LEAF")
-    assert time.perf_counter() - began < 5
     assert leaf.odometer_km > 23456.7 + 30  # two commutes and lunch
     assert leaf.soc == pytest.approx(85.0)  # charged again in the evening
 

@@ -142,6 +142,7 @@ class StellantisClient:
 
         A status call returns all it holds, whichever of its groups were asked for;
         the latest trip is read beside it, only when odometer and trips are due.
+        All go out at once: one round trip.
         """
         self._http.mask.hide(vehicle.id, vehicle.vin)
         jobs = []
@@ -150,7 +151,7 @@ class StellantisClient:
         if DataGroup.ODOMETER_TRIPS in groups:
             jobs.append(self._last_trip(vehicle))
         if DataGroup.HEALTH in groups:
-            jobs.append(self._health(vehicle))
+            jobs += [self._alerts(vehicle), self._maintenance(vehicle)]
         state = VehicleState()
         for part in await asyncio.gather(*jobs):
             state = state.merged(part)
@@ -284,19 +285,23 @@ class StellantisClient:
         items, _next = page_items(response.json(), "trips", "trips")
         return parse_last_trip(items)
 
-    async def _health(self, vehicle: Vehicle) -> VehicleState:
-        state = VehicleState()
-        if (alerts := self._link(vehicle, "alerts", None)) is not None:
-            try:
-                state = state.merged(parse_alerts(await self._collect(alerts, "alerts")))
-            except _NoDataError:
-                _LOGGER.debug("No alerts for the vehicle")
-        if (maintenance := self._link(vehicle, "maintenance", None)) is not None:
-            try:
-                state = state.merged(parse_maintenance(await self._get(maintenance)))
-            except _NoDataError:
-                _LOGGER.debug("No maintenance data for the vehicle")
-        return state
+    async def _alerts(self, vehicle: Vehicle) -> VehicleState:
+        if (alerts := self._link(vehicle, "alerts", None)) is None:
+            return VehicleState()
+        try:
+            return parse_alerts(await self._collect(alerts, "alerts"))
+        except _NoDataError:
+            _LOGGER.debug("No alerts for the vehicle")
+            return VehicleState()
+
+    async def _maintenance(self, vehicle: Vehicle) -> VehicleState:
+        if (maintenance := self._link(vehicle, "maintenance", None)) is None:
+            return VehicleState()
+        try:
+            return parse_maintenance(await self._get(maintenance))
+        except _NoDataError:
+            _LOGGER.debug("No maintenance data for the vehicle")
+            return VehicleState()
 
     # Remotes
 
