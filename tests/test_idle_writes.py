@@ -98,3 +98,27 @@ async def test_api_calls_today_follows_within_a_minute(
     now = hass.states.get(entity_id)
     assert now is not None
     assert int(now.state) == volvo_entry.runtime_data.backend.calls_today > int(shown.state)
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_a_change_rewrites_only_the_entities_showing_it(
+    hass: HomeAssistant, ovms_entry: MockConfigEntry, sim: Simulator
+) -> None:
+    """A new battery level writes the battery's entities, not the car's doors and tyres."""
+    assert await hass.config_entries.async_setup(ovms_entry.entry_id)
+    await hass.async_block_till_done()
+    await poll_every_car(hass, ovms_entry)
+    sim.world.vehicle("LEAF").soc -= 10
+    sim.clock.advance(600)  # the module's next report to the server
+    written = record_writes(hass)
+    await poll_every_car(hass, ovms_entry)
+    assert "sensor.leaf_battery_level" in written
+    for unchanged in ("binary_sensor.leaf_front_left_door", "device_tracker.leaf_location"):
+        assert unchanged not in written
+    assert "button.leaf_refresh" not in written
+    leaf = [
+        e.entity_id
+        for e in er.async_entries_for_config_entry(er.async_get(hass), ovms_entry.entry_id)
+        if e.entity_id.split(".")[1].startswith("leaf_")
+    ]
+    assert len(set(written)) < len(leaf) / 2

@@ -17,7 +17,7 @@ from .api import readings
 from .api.models import Command
 from .coordinator import ConnectedVehicleConfigEntry
 from .entity import (
-    VehicleEntity,
+    ReadingEntity,
     VehicleEntityDescription,
     add_entities_when_reported,
     shown_by,
@@ -120,7 +120,7 @@ async def async_setup_entry(
     add_entities_when_reported(entry, async_add_entities, BINARY_SENSORS, VehicleBinarySensor)
 
 
-class VehicleBinarySensor(VehicleEntity, BinarySensorEntity):
+class VehicleBinarySensor(ReadingEntity, BinarySensorEntity):
     """A boolean reading."""
 
     entity_description: VehicleBinarySensorDescription

@@ -60,6 +60,10 @@ class VehicleButton(VehicleEntity, ButtonEntity):
 
     entity_description: VehicleButtonDescription
 
+    def shown(self) -> object:
+        """Whether the car could be polled: a button shows nothing else."""
+        return self.coordinator.last_update_success
+
     async def async_press(self) -> None:
         """Run the command and refresh what it touched."""
         await self.async_run(self.entity_description.command)

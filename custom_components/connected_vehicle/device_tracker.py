@@ -42,6 +42,10 @@ class VehicleTracker(VehicleEntity, TrackerEntity):
 
     entity_description: VehicleTrackerDescription
 
+    def shown(self) -> object:
+        """The fix (position, heading, speed, altitude), and whether the car could be polled."""
+        return (self.coordinator.last_update_success, self.coordinator.data.location)
+
     @property
     def force_update(self) -> bool:
         """Write only when the position or its attributes changed, not on every poll."""

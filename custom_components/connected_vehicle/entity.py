@@ -89,6 +89,7 @@ class VehicleEntity(CoordinatorEntity[VehicleCoordinator]):
 
     _attr_has_entity_name = True
     entity_description: VehicleEntityDescription
+    _shown: object = None
 
     def __init__(
         self, coordinator: VehicleCoordinator, description: VehicleEntityDescription
@@ -102,6 +103,28 @@ class VehicleEntity(CoordinatorEntity[VehicleCoordinator]):
         self._attr_device_info = vehicle_device_info(entry, vehicle)
         if not description.translation_key:
             self._attr_translation_key = description.key
+
+    def shown(self) -> object:
+        """All the entity's state depends on, where that is known; None: it is not.
+
+        A new state of the car rewrites an entity only when this changed, so one new
+        reading does not rewrite the car's dozens of entities.
+        """
+        return None
+
+    async def async_added_to_hass(self) -> None:
+        """Remember what the first write (when the entity is added) shows."""
+        await super().async_added_to_hass()
+        self._shown = self.shown()
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Write the new state, unless what this entity shows is known to be the same."""
+        shown = self.shown()
+        if shown is not None and shown == self._shown:
+            return
+        self._shown = shown
+        self.async_write_ha_state()
 
     @property
     def reading(self) -> Reading | None:
@@ -117,6 +140,14 @@ class VehicleEntity(CoordinatorEntity[VehicleCoordinator]):
     async def async_run(self, command: Command, **arguments: Any) -> None:
         """Run a command of the car, with the PIN and the given arguments."""
         await self.coordinator.async_invoke(command, CommandArguments(pin=self.pin, **arguments))
+
+
+class ReadingEntity(VehicleEntity):
+    """An entity that shows its reading alone (a sensor, a binary sensor)."""
+
+    def shown(self) -> object:
+        """Its reading (value and unit), and whether the car could be polled."""
+        return (self.coordinator.last_update_success, self.reading)
 
 
 def add_entities_when_reported[D: VehicleEntityDescription](

@@ -38,7 +38,7 @@ from .api.backend import CountsCalls
 from .api.readings import ReadingKey
 from .const import DOMAIN
 from .coordinator import ConnectedVehicleConfigEntry
-from .entity import VehicleEntity, VehicleEntityDescription, add_entities_when_reported
+from .entity import ReadingEntity, VehicleEntityDescription, add_entities_when_reported
 
 PARALLEL_UPDATES = 0
 # *API calls today* is written at most this often (each poll would write it otherwise).
@@ -316,7 +316,7 @@ async def async_setup_entry(
         async_add_entities([ApiCallsSensor(entry, entry.runtime_data.backend)])
 
 
-class VehicleSensor(VehicleEntity, SensorEntity):
+class VehicleSensor(ReadingEntity, SensorEntity):
     """A reading shown in the unit the back end gave; Home Assistant converts it."""
 
     entity_description: VehicleSensorDescription
