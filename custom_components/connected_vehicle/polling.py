@@ -100,8 +100,10 @@ WATCHED_TIERS: Mapping[DataGroup, tuple[float, float]] = {
     DataGroup.TYRES: (15, 12),
     DataGroup.HEALTH: (30, 72),
 }
-# For a back end whose one status call holds the lock, doors and energy alike.
+# For a back end whose one status call holds the lock, doors and energy alike: that call
+# is the watch of a parked car.
 PER_CALL_TIERS: Mapping[DataGroup, tuple[float, float]] = {
+    DataGroup.LOCK_AND_DOORS: (1, 0.25),
     DataGroup.LOCKS_OPENINGS: (1, 1),
     DataGroup.ENERGY: (1, 1),
     DataGroup.LOCATION: (1, 6),

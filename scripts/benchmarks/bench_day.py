@@ -65,7 +65,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 import math
@@ -75,12 +75,9 @@ import statistics
 import time
 from typing import Any
 
-from aiohttp import web
-from aiohttp.typedefs import Handler
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
-import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.connected_vehicle.api.models import DataGroup
@@ -92,10 +89,10 @@ from scripts.benchmarks.core_volvo import (  # noqa: F401 - fixtures
     core_volvo_entries,
     core_volvo_urls,
 )
+from scripts.benchmarks.probe import Answer, Probe
 from simulator import Simulator
 from simulator.stellantis.fleet import api_id
 from simulator.vehicle import VehicleSpec
-from tests.conftest import SIM_START
 
 SEED = int(os.environ.get("DAY_SEED", "1"))
 DAY = 24 * 3600.0
@@ -110,61 +107,6 @@ ACTIVE_AFTER = 600.0
 CORE_LINE = "core volvo"
 results: dict[str, dict[str, Any]] = {}
 fixed: dict[str, dict[str, Any]] = {}
-
-
-# --- The simulator, watched from the bench ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class Answer:
-    """One request the simulator answered (loop time: simulated)."""
-
-    start: float
-    end: float
-    method: str
-    path: str
-    status: int
-    flag: object  # what the probe's ``flag`` said right after the answer
-
-
-@dataclass
-class Probe:
-    """A middleware around the simulator's app: answers in order, and their thread CPU."""
-
-    log: list[Answer] = field(default_factory=list)
-    cpu: float = 0.0
-    flag: Callable[[], object] = lambda: None
-
-    @web.middleware
-    async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        """Time the request and sum the thread CPU its handler used."""
-        loop = asyncio.get_running_loop()
-        start, before = loop.time(), time.thread_time()
-        status = 0
-        try:
-            response = await handler(request)
-            status = response.status
-            return response
-        finally:
-            flag = self.flag()
-            self.cpu += time.thread_time() - before
-            if not request.path.startswith(("/pictures/", "/admin/")):
-                answer = Answer(start, loop.time(), request.method, request.path, status, flag)
-                self.log.append(answer)
-
-
-@pytest.fixture
-def probe() -> Probe:
-    """The bench's middleware, wrapped around the simulator's app."""
-    return Probe()
-
-
-@pytest.fixture
-def sim(probe: Probe) -> Simulator:
-    """The test suite's simulator (manual clock, no rate limit), with the probe outermost."""
-    simulator = Simulator(start=SIM_START, realtime=False, rate_limit=False)
-    simulator.app.middlewares.insert(0, probe.middleware)
-    return simulator
 
 
 # The paths of each back end's API (its OAuth token endpoints aside).

@@ -23,8 +23,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from scripts.benchmarks.clock import VirtualClock  # noqa: E402
+from scripts.benchmarks.probe import Probe  # noqa: E402
 from simulator import Simulator  # noqa: E402
 from tests.conftest import *  # noqa: E402, F403
+from tests.conftest import SIM_START  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -55,3 +57,17 @@ async def sim_server(sim: Simulator, socket_enabled: None) -> AsyncIterator[Test
         yield server
     finally:
         await server.close()
+
+
+@pytest.fixture
+def probe() -> Probe:
+    """The bench's middleware, wrapped around the simulator's app."""
+    return Probe()
+
+
+@pytest.fixture
+def sim(probe: Probe) -> Simulator:
+    """The test suite's simulator (manual clock, no rate limit), with the probe outermost."""
+    simulator = Simulator(start=SIM_START, realtime=False, rate_limit=False)
+    simulator.app.middlewares.insert(0, probe.middleware)
+    return simulator

@@ -61,8 +61,15 @@ from .values import flag, minutes, number, obj, objects, text, when
 
 _LOGGER = logging.getLogger(__name__)
 
+# What one /status call holds (the lock and doors with it: the watch of a parked car).
 STATUS_GROUPS: Final = frozenset(
-    {DataGroup.LOCKS_OPENINGS, DataGroup.ENERGY, DataGroup.LOCATION, DataGroup.ODOMETER_TRIPS}
+    {
+        DataGroup.LOCK_AND_DOORS,
+        DataGroup.LOCKS_OPENINGS,
+        DataGroup.ENERGY,
+        DataGroup.LOCATION,
+        DataGroup.ODOMETER_TRIPS,
+    }
 )
 BASE_COMMANDS: Final = frozenset(
     {
