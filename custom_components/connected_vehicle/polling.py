@@ -36,6 +36,18 @@ class PollPlan:
         """Every group starts due."""
         self._schedules = dict(schedules)
         self._fetched: dict[DataGroup, datetime] = {}
+        self._offset: timedelta | None = None
+        self._epoch: datetime | None = None
+        self._seen: set[DataGroup] = set()
+
+    def stagger(self, offset: timedelta) -> None:
+        """Count each group's first fetch as made ``offset`` before the plan's first one.
+
+        Cars set up together then fall due apart (offsets spread over the
+        interval), and a group first fetched late (its request postponed) falls
+        due with the car's others.
+        """
+        self._offset = offset
 
     def due(self, now: datetime, active: bool, streaming: bool = False) -> set[DataGroup]:
         """The groups whose interval has run out (within the minimum delay)."""
@@ -47,7 +59,14 @@ class PollPlan:
 
     def mark_fetched(self, groups: Iterable[DataGroup], now: datetime) -> None:
         """Remember that these groups are fresh as of now."""
-        self._fetched.update(dict.fromkeys(groups, now))
+        if self._offset is None:
+            self._fetched.update(dict.fromkeys(groups, now))
+            return
+        if self._epoch is None:
+            self._epoch = now - self._offset
+        for group in groups:
+            self._fetched[group] = now if group in self._seen else self._epoch
+            self._seen.add(group)
 
     def expire(self, groups: Iterable[DataGroup]) -> None:
         """Make these groups due now."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from dataclasses import dataclass
 from http.cookies import SimpleCookie
 import logging
 from time import monotonic
@@ -18,9 +19,17 @@ from ..errors import (
     NotFoundError,
     PermissionDeniedError,
     ProtocolError,
+    RateLimitedError,
     VehicleApiError,
 )
-from ..http import DEFAULT_TIMEOUT, HttpClient, RequestBudget, Response, error_for_status
+from ..http import (
+    DEFAULT_TIMEOUT,
+    HttpClient,
+    RequestBudget,
+    Response,
+    ServerQuota,
+    error_for_status,
+)
 from ..models import (
     Command,
     CommandArguments,
@@ -45,14 +54,14 @@ _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_SERVER_URL = "https://api.openvehicles.com:6869"
 SESSION_COOKIE = "ovmsapisession"
-# The server limits each client host: a burst of 120 requests, then 60 a minute.
-SERVER_BURST = 120
-SERVER_PER_MINUTE = 60
 VEHICLE_LIST_TTL = 30.0
 # The server ends a session this long after login, however often it is used;
 # the client logs in again this much earlier, so no request runs into the end.
 SESSION_LIFETIME = 300.0
 SESSION_MARGIN = 30.0
+# How long a refresh waits for a place in the request budget before it leaves an
+# endpoint for the next one; a car's first refresh (set-up) does not wait.
+BUDGET_PATIENCE = 60.0
 
 _ENDPOINTS: Mapping[DataGroup, str] = {
     DataGroup.LOCKS_OPENINGS: "status",
@@ -71,8 +80,8 @@ _PARSERS = {
 
 
 def new_request_budget() -> RequestBudget:
-    """The request budget one OVMS server grants each client host."""
-    return RequestBudget(SERVER_BURST, SERVER_PER_MINUTE)
+    """The request budget one OVMS server grants each client host (ApiHttp.pm's defaults)."""
+    return RequestBudget(ServerQuota())
 
 
 class OvmsClient:
@@ -104,6 +113,7 @@ class OvmsClient:
             session,
             server_url,
             budget=budget,
+            budget_account=username.strip().lower(),
             timeout=timeout,
             error_mapper=_error_for,
             verify_ssl=verify_ssl,
@@ -115,6 +125,9 @@ class OvmsClient:
         self._login_lock = asyncio.Lock()
         self._list_lock = asyncio.Lock()
         self._vehicle_list: tuple[float, dict[str, bool]] | None = None
+        self._fetched: set[str] = set()  # cars fetched before: their refreshes may wait
+        self._urgent: set[str] = set()
+        self._postponed: dict[str, frozenset[DataGroup]] = {}
 
     async def login(self) -> None:
         """Log in and keep the session cookie.
@@ -166,22 +179,54 @@ class OvmsClient:
     async def fetch(self, vehicle: Vehicle, groups: set[DataGroup]) -> VehicleState:
         """The requested groups' state, one request per endpoint and the car list, all at once.
 
-        When every endpoint answered 404, the server is asked (afresh) whether
-        it lists the car at all: a server answering 404 everywhere, or a car
-        gone from the account, raises instead of passing for "no data".
+        An endpoint the request budget cannot serve in time, or that the server
+        answered 429, is left for the next refresh (``postponed``); only when
+        the server refused every one is the refresh a RateLimitedError. When
+        every endpoint answered 404, the server is asked (afresh) whether it
+        lists the car at all: a server answering 404 everywhere, or a car gone
+        from the account, raises instead of passing for "no data".
         """
         self._http.mask.hide(vehicle.id, vehicle.vin)
         endpoints = sorted({_ENDPOINTS[group] for group in groups if group in _ENDPOINTS})
-        fetches = [self._fetch_endpoint(vehicle.id, endpoint) for endpoint in endpoints]
+        wait = _Wait(
+            vehicle.id in self._urgent, BUDGET_PATIENCE if vehicle.id in self._fetched else 0
+        )
+        fetches = [self._fetch_endpoint(vehicle.id, endpoint, wait) for endpoint in endpoints]
         if DataGroup.LOCKS_OPENINGS in groups:
-            fetches.append(self._server_connected(vehicle.id))
-        results = await asyncio.gather(*fetches)
-        if endpoints and all(result is None for result in results[: len(endpoints)]):
+            fetches.append(self._server_connected(vehicle.id, wait))
+        results = await asyncio.gather(*fetches, return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException) and not isinstance(result, RateLimitedError):
+                raise result
+        limited = [
+            e for e, r in zip(endpoints, results, strict=False) if isinstance(r, RateLimitedError)
+        ]
+        refused = [r for r in results if isinstance(r, RateLimitedError) and r.status == 429]
+        if endpoints and len(refused) == len(endpoints):
+            raise refused[0]
+        self._postponed[vehicle.id] = frozenset(
+            group for group in groups if _ENDPOINTS.get(group) in limited
+        )
+        if len(limited) < len(endpoints):
+            self._fetched.add(vehicle.id)
+        answered = [r for r in results if not isinstance(r, BaseException)]
+        if endpoints and not limited and all(r is None for r in answered[: len(endpoints)]):
             await self._confirm_listed(vehicle)
         state = VehicleState()
-        for result in results:
+        for result in answered:
             state = state.merged(result or VehicleState())
         return state
+
+    def postponed(self, vehicle: Vehicle) -> frozenset[DataGroup]:
+        """The groups the car's last fetch left for later."""
+        return self._postponed.get(vehicle.id, frozenset())
+
+    def prefer(self, vehicle: Vehicle, active: bool) -> None:
+        """Give an active car's requests the budget first."""
+        if active:
+            self._urgent.add(vehicle.id)
+        else:
+            self._urgent.discard(vehicle.id)
 
     async def connect(self, vehicle: Vehicle) -> ConnectInfo:
         """Connect to the car as a peer: it then sends fresh data at its short interval."""
@@ -200,14 +245,23 @@ class OvmsClient:
         await self.connect(vehicle)
         return CommandResult(CommandStatus.SUCCESS)
 
-    async def _fetch_endpoint(self, vehicle_id: str, endpoint: str) -> VehicleState | None:
+    async def _fetch_endpoint(
+        self, vehicle_id: str, endpoint: str, wait: _Wait
+    ) -> VehicleState | None:
         """The endpoint's state; None when it answered 404."""
-        payload = await self._get_json_or_none(f"/api/{endpoint}/{vehicle_id}")
+        payload = await self._get_json_or_none(f"/api/{endpoint}/{vehicle_id}", wait)
         return None if payload is None else _PARSERS[endpoint](payload)
 
-    async def _server_connected(self, vehicle_id: str) -> VehicleState:
-        """Whether the server hears from the car, from the account's (shared) car list."""
-        online = (await self._vehicle_list_cached(VEHICLE_LIST_TTL)).get(vehicle_id)
+    async def _server_connected(self, vehicle_id: str, wait: _Wait) -> VehicleState:
+        """Whether the server hears from the car, from the account's (shared) car list.
+
+        Nothing when the budget has no place for the list now: it is only a hint.
+        """
+        try:
+            listed = await self._vehicle_list_cached(VEHICLE_LIST_TTL, wait)
+        except RateLimitedError:
+            return VehicleState()
+        online = listed.get(vehicle_id)
         if online is None:
             return VehicleState()
         return VehicleState({keys.SERVER_CONNECTED: Reading(online)})
@@ -219,41 +273,58 @@ class OvmsClient:
                 f"/api/vehicles: {self._http.mask(vehicle.id)} is not on the account", status=404
             )
 
-    async def _get_json_or_none(self, path: str) -> Any:
+    async def _get_json_or_none(self, path: str, wait: _Wait | None = None) -> Any:
         """JSON of a GET, None when the server has nothing there (404).
 
         The real server answers 404 ``not found`` when a handler fails on a
         record it cannot read (``/api/tpms`` with extended TPMS records).
         """
         try:
-            return (await self._authenticated("GET", path)).json()
+            return (await self._authenticated("GET", path, wait)).json()
         except NotFoundError:
             _LOGGER.debug("%s: no data on the server", self._http.mask(path))
             return None
 
-    async def _vehicle_list_cached(self, max_age: float) -> dict[str, bool]:
+    async def _vehicle_list_cached(
+        self, max_age: float, wait: _Wait | None = None
+    ) -> dict[str, bool]:
         """``/api/vehicles``, shared by every car of the account for ``max_age`` seconds."""
         async with self._list_lock:
             now = monotonic()
             if self._vehicle_list is None or now - self._vehicle_list[0] > max_age:
-                response = await self._authenticated("GET", "/api/vehicles")
+                response = await self._authenticated("GET", "/api/vehicles", wait)
                 self._vehicle_list = (now, parse_vehicle_list(response.json()))
             return self._vehicle_list[1]
 
     def _cookie_header(self) -> dict[str, str]:
         return {"Cookie": f"{SESSION_COOKIE}={self._cookie}"}
 
-    async def _authenticated(self, method: str, path: str) -> Response:
-        """A request in the session; on an expired session log in again, once."""
+    async def _authenticated(self, method: str, path: str, wait: _Wait | None = None) -> Response:
+        """A request in the session; on an expired session log in again, once.
+
+        ``wait`` says how urgent the request is and how long it may wait for the
+        budget (None: as long as it takes); logging in always waits.
+        """
+        wait = wait or _Wait()
+
+        async def send() -> Response:
+            return await self._http.request(
+                method,
+                path,
+                headers=self._cookie_header(),
+                urgent=wait.urgent,
+                patience=wait.patience,
+            )
+
         cookie = await self._ensure_login()
         try:
-            return await self._http.request(method, path, headers=self._cookie_header())
+            return await send()
         except AuthenticationError:
             _LOGGER.debug("OVMS session expired; logging in again")
         async with self._login_lock:
             if self._cookie == cookie:
                 await self.login()
-        return await self._http.request(method, path, headers=self._cookie_header())
+        return await send()
 
     async def _ensure_login(self) -> str:
         """The session cookie, logging in first when there is none or it nearly ended."""
@@ -265,6 +336,14 @@ class OvmsClient:
                 await self.login()
             assert self._cookie is not None
             return self._cookie
+
+
+@dataclass(frozen=True, slots=True)
+class _Wait:
+    """How a request waits for the budget: first when urgent, for up to ``patience`` s."""
+
+    urgent: bool = False
+    patience: float | None = None
 
 
 def _error_for(response: Response) -> VehicleApiError:
