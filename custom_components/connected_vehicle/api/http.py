@@ -181,16 +181,16 @@ class ServerQuota:
 class _Waiter:
     future: asyncio.Future[bool]
     account: str
-    urgent: bool
+    rank: int
     order: int
 
 
 class RequestBudget:
     """One server's quota, shared by every client of it in this Home Assistant.
 
-    A request that the quota cannot serve now waits its turn: urgent ones
-    (an active car) first, then the accounts in turn (the one served longest
-    ago first), each account's in the order they came.
+    A request that the quota cannot serve now waits its turn: by rank (lower
+    first), then the accounts in turn (the one served longest ago first), each
+    account's in the order they came.
     """
 
     def __init__(self, quota: ServerQuota) -> None:
@@ -202,7 +202,7 @@ class RequestBudget:
         self._timer: asyncio.TimerHandle | None = None
 
     async def acquire(
-        self, account: str = "", *, urgent: bool = False, patience: float | None = None
+        self, account: str = "", *, rank: int = 0, patience: float | None = None
     ) -> bool:
         """Take a request's place in the quota; False when none came within ``patience`` s."""
         loop = asyncio.get_running_loop()
@@ -212,7 +212,7 @@ class RequestBudget:
         if patience is not None and patience <= 0:
             return False
         self._count += 1
-        waiter = _Waiter(loop.create_future(), account, urgent, self._count)
+        waiter = _Waiter(loop.create_future(), account, rank, self._count)
         self._waiters.append(waiter)
         self._wake_later(loop)
         try:
@@ -223,6 +223,9 @@ class RequestBudget:
         finally:
             if waiter in self._waiters:
                 self._waiters.remove(waiter)
+            if not self._waiters and self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
 
     def refused(self) -> None:
         """The server answered 429 after all (another client of this host): start over."""
@@ -243,7 +246,7 @@ class RequestBudget:
         while self._waiters:
             waiter = min(
                 self._waiters,
-                key=lambda w: (not w.urgent, self._served.get(w.account, 0), w.order),
+                key=lambda w: (w.rank, self._served.get(w.account, 0), w.order),
             )
             if waiter.future.done():
                 self._waiters.remove(waiter)
@@ -339,12 +342,12 @@ class HttpClient:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         json_body: Any = None,
-        urgent: bool = False,
+        rank: int = 0,
         patience: float | None = None,
     ) -> Response:
         """Send one request; answer the response on 2xx, raise otherwise.
 
-        With a budget, the request waits for its place (``urgent`` ones first) up
+        With a budget, the request waits for its place (lower ``rank`` first) up
         to ``patience`` seconds (None: as long as it takes), else RateLimitedError
         without anything sent.
         """
@@ -352,7 +355,7 @@ class HttpClient:
         shown = self.mask(path)
         all_headers = {self._request_id_header: request_id, **(headers or {})}
         if self._budget is not None and not await self._budget.acquire(
-            self._budget_account, urgent=urgent, patience=patience
+            self._budget_account, rank=rank, patience=patience
         ):
             raise RateLimitedError(f"{shown}: postponed, the request budget is spent")
         try:

@@ -62,6 +62,11 @@ SESSION_MARGIN = 30.0
 # How long a refresh waits for a place in the request budget before it leaves an
 # endpoint for the next one; a car's first refresh (set-up) does not wait.
 BUDGET_PATIENCE = 60.0
+# When the budget is short: first what must be sent (logging in, listing the cars)
+# and cars not refreshed for OVERDUE_AFTER seconds, so every car keeps its parked
+# interval; then active cars (driving, charging, just commanded); then the rest.
+OVERDUE_AFTER = 300.0
+RANK_NEEDED, RANK_ACTIVE, RANK_REST = 0, 1, 2
 
 _ENDPOINTS: Mapping[DataGroup, str] = {
     DataGroup.LOCKS_OPENINGS: "status",
@@ -125,8 +130,9 @@ class OvmsClient:
         self._login_lock = asyncio.Lock()
         self._list_lock = asyncio.Lock()
         self._vehicle_list: tuple[float, dict[str, bool]] | None = None
-        self._fetched: set[str] = set()  # cars fetched before: their refreshes may wait
-        self._urgent: set[str] = set()
+        self._refreshed: dict[str, float] = {}  # when each car's last full refresh began
+        self._tried: set[str] = set()
+        self._active: set[str] = set()
         self._postponed: dict[str, frozenset[DataGroup]] = {}
 
     async def login(self) -> None:
@@ -188,9 +194,8 @@ class OvmsClient:
         """
         self._http.mask.hide(vehicle.id, vehicle.vin)
         endpoints = sorted({_ENDPOINTS[group] for group in groups if group in _ENDPOINTS})
-        wait = _Wait(
-            vehicle.id in self._urgent, BUDGET_PATIENCE if vehicle.id in self._fetched else 0
-        )
+        wait = self._wait(vehicle.id)
+        started = monotonic()
         fetches = [self._fetch_endpoint(vehicle.id, endpoint, wait) for endpoint in endpoints]
         if DataGroup.LOCKS_OPENINGS in groups:
             fetches.append(self._server_connected(vehicle.id, wait))
@@ -207,8 +212,8 @@ class OvmsClient:
         self._postponed[vehicle.id] = frozenset(
             group for group in groups if _ENDPOINTS.get(group) in limited
         )
-        if len(limited) < len(endpoints):
-            self._fetched.add(vehicle.id)
+        if not limited:
+            self._refreshed[vehicle.id] = started
         answered = [r for r in results if not isinstance(r, BaseException)]
         if endpoints and not limited and all(r is None for r in answered[: len(endpoints)]):
             await self._confirm_listed(vehicle)
@@ -222,11 +227,21 @@ class OvmsClient:
         return self._postponed.get(vehicle.id, frozenset())
 
     def prefer(self, vehicle: Vehicle, active: bool) -> None:
-        """Give an active car's requests the budget first."""
+        """Give an active car's requests the budget first (after overdue cars)."""
         if active:
-            self._urgent.add(vehicle.id)
+            self._active.add(vehicle.id)
         else:
-            self._urgent.discard(vehicle.id)
+            self._active.discard(vehicle.id)
+
+    def _wait(self, vehicle_id: str) -> _Wait:
+        """How the car's requests wait: not at all in its first refresh (set-up)."""
+        if vehicle_id not in self._tried:
+            self._tried.add(vehicle_id)
+            return _Wait(RANK_NEEDED, 0)
+        refreshed = self._refreshed.get(vehicle_id)
+        if refreshed is None or monotonic() - refreshed >= OVERDUE_AFTER:
+            return _Wait(RANK_NEEDED, BUDGET_PATIENCE)
+        return _Wait(RANK_ACTIVE if vehicle_id in self._active else RANK_REST, BUDGET_PATIENCE)
 
     async def connect(self, vehicle: Vehicle) -> ConnectInfo:
         """Connect to the car as a peer: it then sends fresh data at its short interval."""
@@ -302,8 +317,9 @@ class OvmsClient:
     async def _authenticated(self, method: str, path: str, wait: _Wait | None = None) -> Response:
         """A request in the session; on an expired session log in again, once.
 
-        ``wait`` says how urgent the request is and how long it may wait for the
-        budget (None: as long as it takes); logging in always waits.
+        ``wait`` says how the request waits for the budget (None: first, as long
+        as it takes); logging in always does. A session is renewed early enough
+        that a request waiting its full patience still finds it alive.
         """
         wait = wait or _Wait()
 
@@ -312,7 +328,7 @@ class OvmsClient:
                 method,
                 path,
                 headers=self._cookie_header(),
-                urgent=wait.urgent,
+                rank=wait.rank,
                 patience=wait.patience,
             )
 
@@ -331,7 +347,8 @@ class OvmsClient:
         async with self._login_lock:
             if (
                 self._cookie is None
-                or monotonic() - self._logged_in_at >= SESSION_LIFETIME - SESSION_MARGIN
+                or monotonic() - self._logged_in_at
+                >= SESSION_LIFETIME - SESSION_MARGIN - BUDGET_PATIENCE
             ):
                 await self.login()
             assert self._cookie is not None
@@ -340,9 +357,9 @@ class OvmsClient:
 
 @dataclass(frozen=True, slots=True)
 class _Wait:
-    """How a request waits for the budget: first when urgent, for up to ``patience`` s."""
+    """How a request waits for the budget: its rank (lower first), for up to ``patience`` s."""
 
-    urgent: bool = False
+    rank: int = RANK_NEEDED
     patience: float | None = None
 
 
