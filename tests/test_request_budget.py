@@ -72,6 +72,44 @@ def test_a_429_empties_the_quota_for_a_minute() -> None:
     assert quota.take(72.0)
 
 
+def test_a_reserve_is_left_to_the_first_rank() -> None:
+    """Asked to keep places, the quota refuses while no more than those are left."""
+    quota = ServerQuota(burst=5)
+    assert quota.take(0.0, keep=3)  # fresh: 5 left
+    assert quota.take(1.0, keep=3)  # 4 left
+    assert not quota.take(2.0, keep=3)
+    assert quota.take(2.0)
+    assert quota.take(3.0)
+    assert quota.take(4.0)  # the fifth of a burst of five
+    assert not quota.take(5.0)
+
+
+async def test_overdue_cars_first_the_oldest_first(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Within a rank, the request whose car was refreshed longest ago goes first."""
+    budget = RequestBudget(ServerQuota(burst=1, per_minute=2, margin=0.0), reserve=1)
+    assert await budget.acquire("a")
+    served: list[str] = []
+
+    async def ask(name: str, rank: int, since: float) -> None:
+        if await budget.acquire("a", rank=rank, since=since):
+            served.append(name)
+
+    tasks = [
+        hass.async_create_task(ask(name, rank, since))
+        for name, rank, since in (("active", 1, 50.0), ("recent", 0, 30.0), ("old", 0, 10.0))
+    ]
+    freezer.tick(61)
+    for _ in range(5):
+        await asyncio.sleep(0)
+    # Two places at the minute, both rank 0, the oldest first; the active car keeps waiting.
+    assert served == ["old", "recent"]
+    freezer.tick(60)
+    await asyncio.gather(*tasks)
+    assert served[-1] == "active"
+
+
 async def test_active_cars_first_then_accounts_in_turn(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:

@@ -146,18 +146,23 @@ class ServerQuota:
         self._refilled = 0.0
         self._last = 0.0
 
-    def take(self, now: float) -> bool:
-        """Count one request sent at ``now`` if the server will serve it; tell whether."""
+    def take(self, now: float, keep: int = 0) -> bool:
+        """Count one request sent at ``now`` if the server will serve it; tell whether.
+
+        ``keep``: refuse unless that many more places would still be left.
+        """
         idle = now - self._last
         if self._left is None or idle >= self.forget_after + self.margin:
             # A fresh quota: the server serves its first request without counting it.
+            if keep >= self.burst:
+                return False
             self._left, self._refilled, self._last = self.burst, now, now
             return True
         if idle >= self.forget_after - self.margin:
             return False
         minutes = self._minutes(now)
         left = min(self.maximum, self._left + minutes * self.per_minute)
-        if left <= 1:
+        if left <= 1 + keep:
             return False
         self._left, self._last = left - 1, now
         self._refilled += minutes * 60.0
@@ -182,37 +187,46 @@ class _Waiter:
     future: asyncio.Future[bool]
     account: str
     rank: int
-    order: int
+    since: float
 
 
 class RequestBudget:
     """One server's quota, shared by every client of it in this Home Assistant.
 
     A request that the quota cannot serve now waits its turn: by rank (lower
-    first), then the accounts in turn (the one served longest ago first), each
-    account's in the order they came.
+    first), then the accounts in turn (the one served longest ago first), then
+    the one waiting ``since`` longest (its car's data the oldest; no ``since``,
+    as a sign-in has none, goes first). Requests of a
+    rank above 0 leave ``reserve`` places in the quota for rank 0, which then
+    need not wait for the next minute.
     """
 
-    def __init__(self, quota: ServerQuota) -> None:
-        """Serve requests from ``quota``."""
+    def __init__(self, quota: ServerQuota, reserve: int = 0) -> None:
+        """Serve requests from ``quota``, keeping ``reserve`` places for rank 0."""
         self._quota = quota
+        self._reserve = reserve
         self._waiters: list[_Waiter] = []
         self._served: dict[str, int] = {}
         self._count = 0
         self._timer: asyncio.TimerHandle | None = None
 
     async def acquire(
-        self, account: str = "", *, rank: int = 0, patience: float | None = None
+        self,
+        account: str = "",
+        *,
+        rank: int = 0,
+        since: float | None = None,
+        patience: float | None = None,
     ) -> bool:
         """Take a request's place in the quota; False when none came within ``patience`` s."""
         loop = asyncio.get_running_loop()
-        if not self._waiters and self._quota.take(loop.time()):
+        ahead = any(waiter.rank <= rank for waiter in self._waiters)
+        if not ahead and self._quota.take(loop.time(), self._keep(rank)):
             self._note(account)
             return True
         if patience is not None and patience <= 0:
             return False
-        self._count += 1
-        waiter = _Waiter(loop.create_future(), account, rank, self._count)
+        waiter = _Waiter(loop.create_future(), account, rank, -math.inf if since is None else since)
         self._waiters.append(waiter)
         self._wake_later(loop)
         try:
@@ -231,6 +245,9 @@ class RequestBudget:
         """The server answered 429 after all (another client of this host): start over."""
         self._quota.refused(asyncio.get_running_loop().time())
 
+    def _keep(self, rank: int) -> int:
+        return self._reserve if rank > 0 else 0
+
     def _note(self, account: str) -> None:
         self._count += 1
         self._served[account] = self._count
@@ -246,12 +263,12 @@ class RequestBudget:
         while self._waiters:
             waiter = min(
                 self._waiters,
-                key=lambda w: (w.rank, self._served.get(w.account, 0), w.order),
+                key=lambda w: (w.rank, self._served.get(w.account, 0), w.since),
             )
             if waiter.future.done():
                 self._waiters.remove(waiter)
                 continue
-            if not self._quota.take(loop.time()):
+            if not self._quota.take(loop.time(), self._keep(waiter.rank)):
                 break
             self._waiters.remove(waiter)
             self._note(waiter.account)
@@ -343,19 +360,20 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         json_body: Any = None,
         rank: int = 0,
+        since: float | None = None,
         patience: float | None = None,
     ) -> Response:
         """Send one request; answer the response on 2xx, raise otherwise.
 
-        With a budget, the request waits for its place (lower ``rank`` first) up
-        to ``patience`` seconds (None: as long as it takes), else RateLimitedError
-        without anything sent.
+        With a budget, the request waits for its place (lower ``rank`` first,
+        then the one waiting ``since`` longest) up to ``patience`` seconds (None:
+        as long as it takes), else RateLimitedError without anything sent.
         """
         request_id = str(uuid.uuid4())
         shown = self.mask(path)
         all_headers = {self._request_id_header: request_id, **(headers or {})}
         if self._budget is not None and not await self._budget.acquire(
-            self._budget_account, rank=rank, patience=patience
+            self._budget_account, rank=rank, since=since, patience=patience
         ):
             raise RateLimitedError(f"{shown}: postponed, the request budget is spent")
         try:

@@ -62,11 +62,16 @@ SESSION_MARGIN = 30.0
 # How long a refresh waits for a place in the request budget before it leaves an
 # endpoint for the next one; a car's first refresh (set-up) does not wait.
 BUDGET_PATIENCE = 60.0
-# When the budget is short: first what must be sent (logging in, listing the cars)
-# and cars not refreshed for OVERDUE_AFTER seconds, so every car keeps its parked
-# interval; then active cars (driving, charging, just commanded); then the rest.
-OVERDUE_AFTER = 300.0
-RANK_NEEDED, RANK_ACTIVE, RANK_REST = 0, 1, 2
+# When the budget is short, first what keeps every car within its parked interval:
+# logging in, listing the cars, parked cars' refreshes (one an interval) and any car
+# not refreshed for OVERDUE_AFTER seconds, the one refreshed longest ago first. Then
+# the active cars' (driving, charging, just commanded) frequent refreshes, which
+# leave BUDGET_RESERVE places to the first (a minute's refill, twice what a 50-car
+# fleet's parked refreshes take), so those need not wait for the next minute. In
+# steady state the reserve costs the active cars nothing: they get the rest.
+OVERDUE_AFTER = 480.0
+BUDGET_RESERVE = 60
+RANK_NEEDED, RANK_ACTIVE = 0, 1
 
 _ENDPOINTS: Mapping[DataGroup, str] = {
     DataGroup.LOCKS_OPENINGS: "status",
@@ -86,7 +91,7 @@ _PARSERS = {
 
 def new_request_budget() -> RequestBudget:
     """The request budget one OVMS server grants each client host (ApiHttp.pm's defaults)."""
-    return RequestBudget(ServerQuota())
+    return RequestBudget(ServerQuota(), reserve=BUDGET_RESERVE)
 
 
 class OvmsClient:
@@ -227,7 +232,7 @@ class OvmsClient:
         return self._postponed.get(vehicle.id, frozenset())
 
     def prefer(self, vehicle: Vehicle, active: bool) -> None:
-        """Give an active car's requests the budget first (after overdue cars)."""
+        """Whether the car is active: its frequent refreshes come after the parked ones'."""
         if active:
             self._active.add(vehicle.id)
         else:
@@ -237,11 +242,12 @@ class OvmsClient:
         """How the car's requests wait: not at all in its first refresh (set-up)."""
         if vehicle_id not in self._tried:
             self._tried.add(vehicle_id)
-            return _Wait(RANK_NEEDED, 0)
+            return _Wait(RANK_NEEDED, None, 0)
         refreshed = self._refreshed.get(vehicle_id)
-        if refreshed is None or monotonic() - refreshed >= OVERDUE_AFTER:
-            return _Wait(RANK_NEEDED, BUDGET_PATIENCE)
-        return _Wait(RANK_ACTIVE if vehicle_id in self._active else RANK_REST, BUDGET_PATIENCE)
+        if refreshed is None:
+            return _Wait(RANK_NEEDED, 0.0, BUDGET_PATIENCE)
+        frequent = vehicle_id in self._active and monotonic() - refreshed < OVERDUE_AFTER
+        return _Wait(RANK_ACTIVE if frequent else RANK_NEEDED, refreshed, BUDGET_PATIENCE)
 
     async def connect(self, vehicle: Vehicle) -> ConnectInfo:
         """Connect to the car as a peer: it then sends fresh data at its short interval."""
@@ -270,12 +276,18 @@ class OvmsClient:
     async def _server_connected(self, vehicle_id: str, wait: _Wait) -> VehicleState:
         """Whether the server hears from the car, from the account's (shared) car list.
 
-        Nothing when the budget has no place for the list now: it is only a hint.
+        It is only a hint, so no refresh waits for another's: while one car
+        fetches the list the others take the last one. The list is shared, so
+        it goes first; nothing when the budget has no place for it in time.
         """
-        try:
-            listed = await self._vehicle_list_cached(VEHICLE_LIST_TTL, wait)
-        except RateLimitedError:
-            return VehicleState()
+        if self._list_lock.locked() and self._vehicle_list is not None:
+            listed = self._vehicle_list[1]
+        else:
+            first = _Wait(RANK_NEEDED, None, wait.patience)
+            try:
+                listed = await self._vehicle_list_cached(VEHICLE_LIST_TTL, first)
+            except RateLimitedError:
+                return VehicleState()
         online = listed.get(vehicle_id)
         if online is None:
             return VehicleState()
@@ -329,6 +341,7 @@ class OvmsClient:
                 path,
                 headers=self._cookie_header(),
                 rank=wait.rank,
+                since=wait.since,
                 patience=wait.patience,
             )
 
@@ -357,9 +370,13 @@ class OvmsClient:
 
 @dataclass(frozen=True, slots=True)
 class _Wait:
-    """How a request waits for the budget: its rank (lower first), for up to ``patience`` s."""
+    """How a request waits for the budget: by rank, then oldest ``since``, up to ``patience`` s.
+
+    ``since`` is when the car was last refreshed (monotonic), None if never.
+    """
 
     rank: int = RANK_NEEDED
+    since: float | None = None
     patience: float | None = None
 
 
