@@ -219,12 +219,12 @@ class OvmsClient:
         )
         if not limited:
             self._refreshed[vehicle.id] = started
-        answered = [r for r in results if not isinstance(r, BaseException)]
-        if endpoints and not limited and all(r is None for r in answered[: len(endpoints)]):
+        if endpoints and not limited and all(r is None for r in results[: len(endpoints)]):
             await self._confirm_listed(vehicle)
         state = VehicleState()
-        for result in answered:
-            state = state.merged(result or VehicleState())
+        for result in results:
+            if isinstance(result, VehicleState):
+                state = state.merged(result)
         return state
 
     def postponed(self, vehicle: Vehicle) -> frozenset[DataGroup]:
