@@ -21,8 +21,9 @@ steady state (freezegun does not touch it), less the benchmark's own stepping (i
 per idle step, measured first, times the steps), divided by the car refreshes. The
 simulator runs on a loop of its own in another thread, so what is left is the
 integration's CPU (parse, compare, entity updates, aiohttp's client side) and Home
-Assistant's other work: an upper bound. FLEET_PROFILE=1 prints a cProfile of the 50-car steady state;
-FLEET_HOURS shortens its day.
+Assistant's other work: an upper bound. FLEET_PROFILE=1 prints a cProfile of the 50-car steady state (own
+time per area, per car refresh); FLEET_DEBUG=1 lists the requests of the car with the
+longest gap around it; FLEET_HOURS shortens the day.
 """
 
 from __future__ import annotations
