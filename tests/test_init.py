@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 import logging
@@ -112,13 +113,21 @@ async def test_expired_session_is_not_a_reauth(
 
 
 async def test_parked_cars_poll_rarely(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
-    """The offline, locked KONA is parked: nothing is due before 10 minutes."""
+    """The offline, locked KONA is parked: polled every 10 minutes, its first turn spread.
+
+    Cars on one OVMS server share its request budget, so the account's cars are
+    spread over the interval: the third of three first falls due after a third.
+    """
     kona = loaded_entry.runtime_data.coordinators["KONA"]
-    assert kona.update_interval == timedelta(minutes=10)
+    assert kona.update_interval == timedelta(minutes=10) / 3
     now = dt_util.utcnow()
     assert not kona.poller.is_active(now, kona.data)
-    assert kona.poller.due(now + timedelta(minutes=5), kona.data) == set()
-    assert kona.poller.due(now + timedelta(minutes=10), kona.data) == set(kona.vehicle.capabilities)
+    assert kona.poller.due(now + timedelta(minutes=3), kona.data) == set()
+    assert kona.poller.due(now + timedelta(minutes=10) / 3, kona.data) == set(
+        kona.vehicle.capabilities
+    )
+    leaf = loaded_entry.runtime_data.coordinators["LEAF"]
+    assert leaf.update_interval == timedelta(minutes=10)
 
 
 async def test_only_cars_gone_from_the_account_can_be_deleted(
@@ -179,3 +188,26 @@ async def test_an_empty_car_list_keeps_the_cars(
     await hass.async_block_till_done()
     assert loaded_entry.state is ConfigEntryState.LOADED
     assert hass.states.get(BATTERY).state != STATE_UNAVAILABLE
+
+
+async def test_no_poll_outlives_a_failed_set_up(
+    hass: HomeAssistant,
+    sim: Simulator,
+    ovms_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """One car's first refresh fails while another's is still under way: set-up waits for it.
+
+    Set-up then fails (and retries later), and closes its HTTP session on the way
+    out: a refresh still running would send on that closed session.
+    """
+    sim.faults.add(path="/api/status/LEAF", kind="status", status=500)
+    # The KONA's session "expired": it logs in again (slowly), then asks again.
+    sim.faults.add(path="/api/status/KONA", kind="status", status=401, times=1)
+    sim.faults.add(path="/api/cookie", kind="latency", seconds=0.3)
+    assert not await hass.config_entries.async_setup(ovms_entry.entry_id)
+    assert ovms_entry.state is ConfigEntryState.SETUP_RETRY
+    await asyncio.sleep(0.5)  # a refresh left running would now meet the closed session
+    await hass.async_block_till_done()
+    assert "Session is closed" not in caplog.text
+    assert sim.requests.by_path()["GET /api/status/KONA"] == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
@@ -13,11 +14,11 @@ from homeassistant.helpers import (
 )
 from homeassistant.helpers.typing import ConfigType
 
-from .api.backend import CountsCalls, StreamsUpdates
+from .api.backend import CountsCalls, SharesABudget, StreamsUpdates
 from .api.errors import VehicleApiError
 from .api.models import VehicleState
 from .calls import async_keep_calls
-from .const import DOMAIN
+from .const import CONF_PARKED_INTERVAL, DEFAULT_PARKED_INTERVAL, DOMAIN
 from .coordinator import (
     ISSUES,
     ConnectedVehicleConfigEntry,
@@ -73,18 +74,21 @@ async def async_setup_entry(hass: HomeAssistant, entry: ConnectedVehicleConfigEn
     async_note_listing(hass, entry, vehicles)
 
     runtime = RuntimeData(provider, backend)
-    for vehicle in vehicles:
+    for index, vehicle in enumerate(vehicles):
+        plan = provider.plan(entry.options, vehicle)
+        if isinstance(backend, SharesABudget):
+            plan.stagger(_parked_interval(entry) * index / len(vehicles))
         runtime.coordinators[vehicle.id] = VehicleCoordinator(
-            hass,
-            entry,
-            backend,
-            vehicle,
-            provider.plan(entry.options, vehicle),
-            limits_wake_ups=provider.limits_wake_ups,
+            hass, entry, backend, vehicle, plan, limits_wake_ups=provider.limits_wake_ups
         )
-    await asyncio.gather(
-        *(c.async_config_entry_first_refresh() for c in runtime.coordinators.values())
+    # Every first refresh ends before set-up does, even when one failed: none may
+    # outlive a failed set-up, whose HTTP session is closed on the way out.
+    first = await asyncio.gather(
+        *(c.async_config_entry_first_refresh() for c in runtime.coordinators.values()),
+        return_exceptions=True,
     )
+    if failed := next((result for result in first if isinstance(result, BaseException)), None):
+        raise failed
     entry.runtime_data = runtime
     if isinstance(backend, StreamsUpdates):
         streams = backend
@@ -98,6 +102,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: ConnectedVehicleConfigEn
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     async_update_sentences(hass)
     return True
+
+
+def _parked_interval(entry: ConnectedVehicleConfigEntry) -> timedelta:
+    """The entry's parked interval: cars sharing a budget are spread over it."""
+    return timedelta(seconds=entry.options.get(CONF_PARKED_INTERVAL, DEFAULT_PARKED_INTERVAL))
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: ConnectedVehicleConfigEntry) -> bool:

@@ -16,7 +16,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .api import readings
-from .api.backend import Backend, ReportsDeniedAccess
+from .api.backend import Backend, ReportsDeniedAccess, SharesABudget
 from .api.errors import CommandFailedError, VehicleApiError
 from .api.models import (
     Command,
@@ -141,9 +141,14 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         now = dt_util.utcnow()
         previous = self.data
         groups = self.poller.due(now, previous)
+        postponed: frozenset[DataGroup] = frozenset()
+        if groups and isinstance(self._backend, SharesABudget):
+            self._backend.prefer(self.vehicle, self.poller.is_active(now, previous))
         fresh = await self._fetch(groups) if groups else VehicleState()
+        if groups and isinstance(self._backend, SharesABudget):
+            postponed = self._backend.postponed(self.vehicle)
         state = self._facts().merged(fresh) if previous is None else previous.merged(fresh)
-        self.update_interval = self.poller.fetched(groups, now, previous, state)
+        self.update_interval = self.poller.fetched(groups - postponed, now, previous, state)
         return state
 
     @callback

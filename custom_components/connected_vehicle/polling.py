@@ -37,6 +37,18 @@ class PollPlan:
         """Every group starts due."""
         self._schedules = dict(schedules)
         self._fetched: dict[DataGroup, datetime] = {}
+        self._offset: timedelta | None = None
+        self._epoch: datetime | None = None
+        self._seen: set[DataGroup] = set()
+
+    def stagger(self, offset: timedelta) -> None:
+        """Count each group's first fetch as made ``offset`` before the plan's first one.
+
+        Cars set up together then fall due apart (offsets spread over the
+        interval), and a group first fetched late (its request postponed) falls
+        due with the car's others.
+        """
+        self._offset = offset
 
     def due(
         self, now: datetime, active: AbstractSet[DataGroup], streaming: bool = False
@@ -52,11 +64,17 @@ class PollPlan:
         }
 
     def mark_fetched(self, groups: Iterable[DataGroup], now: datetime) -> None:
-        """Remember that these groups, and those they cover, are fresh as of now."""
-        for group in groups:
-            self._fetched[group] = now
-            for covered in COVERS.get(group, ()):
-                self._fetched[covered] = now
+        """Remember that these groups, and those they cover, are fresh as of now.
+
+        A staggered plan counts each group's first fetch as made at its epoch.
+        """
+        if self._offset is not None and self._epoch is None:
+            self._epoch = now - self._offset
+        fresh = {covered for group in groups for covered in (group, *COVERS.get(group, ()))}
+        for group in fresh:
+            first = self._epoch is not None and group not in self._seen
+            self._fetched[group] = self._epoch if first and self._epoch else now
+        self._seen |= fresh
 
     def expire(self, groups: Iterable[DataGroup]) -> None:
         """Make these groups due now."""

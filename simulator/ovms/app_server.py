@@ -140,7 +140,7 @@ class AppServer:
         self.modules = modules
         self.tick = tick
         self.faults = AppFaults()
-        self.controls = {vehicle_id: ModuleCommands(m) for vehicle_id, m in modules.items()}
+        self.controls: dict[str, ModuleCommands] = {}
         self.sessions: set[AppSession] = set()
         self.lines_sent: Counter[str] = Counter()
         self.host: str | None = None
@@ -152,8 +152,14 @@ class AppServer:
         self._ticker: asyncio.Task[None] | None = None
         self._locks: dict[str, asyncio.Lock] = {}
         for vehicle_id, module in modules.items():
-            module.record_listeners.append(self._relay_to(vehicle_id))
-            module.presence_listeners.append(self._presence_to(vehicle_id))
+            self.add_module(vehicle_id, module)
+
+    def add_module(self, vehicle_id: str, module: CarModule) -> None:
+        """Take commands for a car's module and relay what it sends."""
+        self.modules[vehicle_id] = module
+        self.controls[vehicle_id] = ModuleCommands(module)
+        module.record_listeners.append(self._relay_to(vehicle_id))
+        module.presence_listeners.append(self._presence_to(vehicle_id))
 
     @property
     def certificates(self) -> SelfSignedCertificates:

@@ -74,18 +74,24 @@ class OvmsBackend:
         self.accounts = Accounts(world, self.name)
         self.rate_limiter = RateLimiter() if rate_limit else None
         self.rate_limit_hold = rate_limit_hold
-        self.modules = {
-            vehicle_id: CarModule(
-                world.vehicle(vehicle_id), MODULES.get(vehicle_id, ModuleSettings()), world.time
-            )
-            for account in world.accounts
-            if account.backend == self.name
-            for vehicle_id in account.vehicle_ids
-        }
+        self.modules: dict[str, CarModule] = {}
         self.app_server = AppServer(world, self.accounts, self.modules)
+        self.adopt_new_cars()
         world.observe(self._tick)
 
     # Python API
+
+    def adopt_new_cars(self) -> None:
+        """Give a module to each car on an OVMS account that has none (a fleet added later)."""
+        for account in self.world.accounts:
+            if account.backend != self.name:
+                continue
+            for vehicle_id in account.vehicle_ids:
+                if vehicle_id not in self.modules:
+                    settings = MODULES.get(vehicle_id, ModuleSettings())
+                    module = CarModule(self.world.vehicle(vehicle_id), settings, self.world.time)
+                    self.modules[vehicle_id] = module
+                    self.app_server.add_module(vehicle_id, module)
 
     def expire_sessions(self) -> int:
         """End every cookie session now; the next cookie request gets 401."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 import json
 import math
 import re
@@ -11,7 +12,10 @@ import aiohttp
 import pytest
 
 from simulator import Simulator
+from simulator.demo import KONA
 from simulator.ovms.auth import demo_token
+from simulator.vehicle import Vehicle
+from simulator.world import Account
 
 from .conftest import DEMO, Serve, get_dict, get_json, login
 
@@ -612,3 +616,15 @@ async def test_commands_are_not_implemented(
     async with client.request(method, f"/api/{call}/LEAF") as response:
         assert response.status == 501
         assert await response.text() == "Not yet implemented\n"
+
+
+async def test_cars_added_to_the_world_later_get_a_module(sim: Simulator, serve: Serve) -> None:
+    """A fleet added to the world after the start is served once the server adopts it."""
+    spec = replace(KONA, id="FLEET1", vin="KMHK381GFLU099999")
+    sim.world.add_vehicle(Vehicle(spec, when=sim.world.time, soc=50.0, odometer_km=100.0))
+    sim.world.add_account(Account("ovms", "fleet", "fleet", ("FLEET1",)))
+    sim.ovms.adopt_new_cars()
+    client = await serve(sim)
+    await login(client, "fleet", "fleet")
+    assert [car["id"] for car in await get_json(client, "/api/vehicles")] == ["FLEET1"]
+    assert (await get_dict(client, "/api/status/FLEET1"))["soc"] == "50.0"

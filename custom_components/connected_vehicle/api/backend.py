@@ -127,3 +127,14 @@ class StreamsUpdates(Protocol):
 
     def link_details(self, vehicle_id: str) -> dict[str, Any]:
         """The car's link as diagnostics show it (state, since, last message, count)."""
+
+
+@runtime_checkable
+class SharesABudget(Protocol):
+    """A back end whose cars share a request budget: a fetch may leave groups for later."""
+
+    def postponed(self, vehicle: Vehicle) -> frozenset[DataGroup]:
+        """The groups the car's last fetch left out; they stay due."""
+
+    def prefer(self, vehicle: Vehicle, active: bool) -> None:
+        """Whether the car is active (driving, charging, just commanded): it goes first."""

@@ -11,7 +11,6 @@ import json
 import logging
 import math
 import re
-import time
 from typing import Any
 import uuid
 
@@ -120,33 +119,161 @@ class IdentifierMask:
         return self._pattern.sub(lambda found: masked(found.group()), text)
 
 
-class RequestBudget:
-    """A token bucket shared by every client of one server (burst, then N a minute).
+class ServerQuota:
+    """The OVMS server's per-host quota (ApiHttp.pm), as the one client of that host sees it.
 
-    Requests wait for a token instead of running into the server's limiter.
+    The server starts a quota at a host's first request with a burst of 120,
+    adds 60 at each whole minute since it started (at most 240) and forgets it
+    after 300 s without a request. The client runs the same arithmetic on its
+    own clock, ``margin`` seconds behind (a request reaches the server a little
+    after it is sent), so it never counts a minute or a reset the server has
+    not: it sends only what the server will serve. While a reset is in doubt
+    (an idle spell within ``margin`` of 300 s) it sends nothing.
     """
 
-    def __init__(self, burst: int, per_minute: float) -> None:
-        """Start full."""
-        self._capacity = float(burst)
-        self._tokens = float(burst)
-        self._rate = per_minute / 60.0
-        self._stamp = time.monotonic()
-        self._lock = asyncio.Lock()
+    def __init__(
+        self,
+        burst: int = 120,
+        per_minute: int = 60,
+        maximum: int = 240,
+        forget_after: float = 300.0,
+        margin: float = 2.0,
+    ) -> None:
+        """No quota at the server yet."""
+        self.burst, self.per_minute, self.maximum = burst, per_minute, maximum
+        self.forget_after, self.margin = forget_after, margin
+        self._left: int | None = None  # the server's count after our last request
+        self._refilled = 0.0
+        self._last = 0.0
 
-    async def acquire(self) -> None:
-        """Take one token, waiting for the bucket to refill when it is empty."""
-        async with self._lock:
-            self._refill()
-            if self._tokens < 1:
-                await asyncio.sleep((1 - self._tokens) / self._rate)
-                self._refill()
-            self._tokens -= 1
+    def take(self, now: float, keep: int = 0) -> bool:
+        """Count one request sent at ``now`` if the server will serve it; tell whether.
 
-    def _refill(self) -> None:
-        now = time.monotonic()
-        self._tokens = min(self._capacity, self._tokens + (now - self._stamp) * self._rate)
-        self._stamp = now
+        ``keep``: refuse unless that many more places would still be left.
+        """
+        idle = now - self._last
+        if self._left is None or idle >= self.forget_after + self.margin:
+            # A fresh quota: the server serves its first request without counting it.
+            if keep >= self.burst:
+                return False
+            self._left, self._refilled, self._last = self.burst, now, now
+            return True
+        if idle >= self.forget_after - self.margin:
+            return False
+        minutes = self._minutes(now)
+        left = min(self.maximum, self._left + minutes * self.per_minute)
+        if left <= 1 + keep:
+            return False
+        self._left, self._last = left - 1, now
+        self._refilled += minutes * 60.0
+        return True
+
+    def refused(self, now: float) -> None:
+        """The server answered 429: its count is 0, its next minute at most 60 s away."""
+        self._left, self._refilled, self._last = 0, now, now
+
+    def next_chance(self, now: float) -> float:
+        """When a request refused now may next be served: a refill, or a forgotten quota."""
+        forgotten = self._last + self.forget_after + self.margin
+        refill = self._refilled + (self._minutes(now) + 1) * 60.0 + self.margin
+        return min(forgotten, refill) if self._left is not None else now
+
+    def _minutes(self, now: float) -> int:
+        return max(0, math.floor((now - self._refilled - self.margin) / 60.0))
+
+
+@dataclass(eq=False)
+class _Waiter:
+    future: asyncio.Future[bool]
+    account: str
+    rank: int
+    since: float
+
+
+class RequestBudget:
+    """One server's quota, shared by every client of it in this Home Assistant.
+
+    A request that the quota cannot serve now waits its turn: by rank (lower
+    first), then the accounts in turn (the one served longest ago first), then
+    the one waiting ``since`` longest (its car's data the oldest; no ``since``,
+    as a sign-in has none, goes first). Requests of a
+    rank above 0 leave ``reserve`` places in the quota for rank 0, which then
+    need not wait for the next minute.
+    """
+
+    def __init__(self, quota: ServerQuota, reserve: int = 0) -> None:
+        """Serve requests from ``quota``, keeping ``reserve`` places for rank 0."""
+        self._quota = quota
+        self._reserve = reserve
+        self._waiters: list[_Waiter] = []
+        self._served: dict[str, int] = {}
+        self._count = 0
+        self._timer: asyncio.TimerHandle | None = None
+
+    async def acquire(
+        self,
+        account: str = "",
+        *,
+        rank: int = 0,
+        since: float | None = None,
+        patience: float | None = None,
+    ) -> bool:
+        """Take a request's place in the quota; False when none came within ``patience`` s."""
+        loop = asyncio.get_running_loop()
+        ahead = any(waiter.rank <= rank for waiter in self._waiters)
+        if not ahead and self._quota.take(loop.time(), self._keep(rank)):
+            self._note(account)
+            return True
+        if patience is not None and patience <= 0:
+            return False
+        waiter = _Waiter(loop.create_future(), account, rank, -math.inf if since is None else since)
+        self._waiters.append(waiter)
+        self._wake_later(loop)
+        try:
+            async with asyncio.timeout(patience):
+                return await waiter.future
+        except TimeoutError:
+            return False
+        finally:
+            if waiter in self._waiters:
+                self._waiters.remove(waiter)
+            if not self._waiters and self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+
+    def refused(self) -> None:
+        """The server answered 429 after all (another client of this host): start over."""
+        self._quota.refused(asyncio.get_running_loop().time())
+
+    def _keep(self, rank: int) -> int:
+        return self._reserve if rank > 0 else 0
+
+    def _note(self, account: str) -> None:
+        self._count += 1
+        self._served[account] = self._count
+
+    def _wake_later(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._timer is None and self._waiters:
+            self._timer = loop.call_at(self._quota.next_chance(loop.time()), self._serve)
+
+    def _serve(self) -> None:
+        """Let the waiters in turn go for as long as the quota serves them."""
+        self._timer = None
+        loop = asyncio.get_running_loop()
+        while self._waiters:
+            waiter = min(
+                self._waiters,
+                key=lambda w: (w.rank, self._served.get(w.account, 0), w.since),
+            )
+            if waiter.future.done():
+                self._waiters.remove(waiter)
+                continue
+            if not self._quota.take(loop.time(), self._keep(waiter.rank)):
+                break
+            self._waiters.remove(waiter)
+            self._note(waiter.account)
+            waiter.future.set_result(True)
+        self._wake_later(loop)
 
 
 def retry_after(headers: Mapping[str, str]) -> float | None:
@@ -205,6 +332,7 @@ class HttpClient:
         request_id_header: str = "X-Request-Id",
         timeout: float = DEFAULT_TIMEOUT,
         budget: RequestBudget | None = None,
+        budget_account: str = "",
         error_mapper: Callable[[Response], VehicleApiError] = error_for_status,
         verify_ssl: bool = True,
     ) -> None:
@@ -220,6 +348,7 @@ class HttpClient:
         self._request_id_header = request_id_header
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._budget = budget
+        self._budget_account = budget_account
         self.mask = IdentifierMask()
 
     async def request(
@@ -230,13 +359,23 @@ class HttpClient:
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         json_body: Any = None,
+        rank: int = 0,
+        since: float | None = None,
+        patience: float | None = None,
     ) -> Response:
-        """Send one request; answer the response on 2xx, raise otherwise."""
+        """Send one request; answer the response on 2xx, raise otherwise.
+
+        With a budget, the request waits for its place (lower ``rank`` first,
+        then the one waiting ``since`` longest) up to ``patience`` seconds (None:
+        as long as it takes), else RateLimitedError without anything sent.
+        """
         request_id = str(uuid.uuid4())
         shown = self.mask(path)
         all_headers = {self._request_id_header: request_id, **(headers or {})}
-        if self._budget is not None:
-            await self._budget.acquire()
+        if self._budget is not None and not await self._budget.acquire(
+            self._budget_account, rank=rank, since=since, patience=patience
+        ):
+            raise RateLimitedError(f"{shown}: postponed, the request budget is spent")
         try:
             async with self._session.request(
                 method,
@@ -262,6 +401,8 @@ class HttpClient:
             raise BackendUnavailableError(
                 f"{shown}: {type(err).__name__}", request_id=request_id
             ) from err
+        if response.status == 429 and self._budget is not None:
+            self._budget.refused()
         if not 200 <= response.status < 300:
             _LOGGER.debug(
                 "%s %s answered %s (request %s)", method, shown, response.status, request_id

@@ -73,6 +73,14 @@ class OvmsAccount:
         """The requested groups' last records, over REST."""
         return await self._rest.fetch(vehicle, groups)
 
+    def postponed(self, vehicle: Vehicle) -> frozenset[DataGroup]:
+        """The groups the car's last fetch left for later (the request budget)."""
+        return self._rest.postponed(vehicle)
+
+    def prefer(self, vehicle: Vehicle, active: bool) -> None:
+        """Give an active car's requests the budget first."""
+        self._rest.prefer(vehicle, active)
+
     async def invoke(
         self, vehicle: Vehicle, command: Command, arguments: CommandArguments | None = None
     ) -> CommandResult:

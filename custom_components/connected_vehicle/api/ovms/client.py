@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from dataclasses import dataclass
 from http.cookies import SimpleCookie
 import logging
 from time import monotonic
@@ -18,9 +19,17 @@ from ..errors import (
     NotFoundError,
     PermissionDeniedError,
     ProtocolError,
+    RateLimitedError,
     VehicleApiError,
 )
-from ..http import DEFAULT_TIMEOUT, HttpClient, RequestBudget, Response, error_for_status
+from ..http import (
+    DEFAULT_TIMEOUT,
+    HttpClient,
+    RequestBudget,
+    Response,
+    ServerQuota,
+    error_for_status,
+)
 from ..models import (
     Command,
     CommandArguments,
@@ -45,14 +54,24 @@ _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_SERVER_URL = "https://api.openvehicles.com:6869"
 SESSION_COOKIE = "ovmsapisession"
-# The server limits each client host: a burst of 120 requests, then 60 a minute.
-SERVER_BURST = 120
-SERVER_PER_MINUTE = 60
 VEHICLE_LIST_TTL = 30.0
 # The server ends a session this long after login, however often it is used;
 # the client logs in again this much earlier, so no request runs into the end.
 SESSION_LIFETIME = 300.0
 SESSION_MARGIN = 30.0
+# How long a refresh waits for a place in the request budget before it leaves an
+# endpoint for the next one; a car's first refresh (set-up) does not wait.
+BUDGET_PATIENCE = 60.0
+# When the budget is short, first what keeps every car within its parked interval:
+# logging in, listing the cars, parked cars' refreshes (one an interval) and any car
+# not refreshed for OVERDUE_AFTER seconds, the one refreshed longest ago first. Then
+# the active cars' (driving, charging, just commanded) frequent refreshes, which
+# leave BUDGET_RESERVE places to the first (a minute's refill, twice what a 50-car
+# fleet's parked refreshes take), so those need not wait for the next minute. In
+# steady state the reserve costs the active cars nothing: they get the rest.
+OVERDUE_AFTER = 480.0
+BUDGET_RESERVE = 60
+RANK_NEEDED, RANK_ACTIVE = 0, 1
 
 _ENDPOINTS: Mapping[DataGroup, str] = {
     DataGroup.LOCKS_OPENINGS: "status",
@@ -71,8 +90,8 @@ _PARSERS = {
 
 
 def new_request_budget() -> RequestBudget:
-    """The request budget one OVMS server grants each client host."""
-    return RequestBudget(SERVER_BURST, SERVER_PER_MINUTE)
+    """The request budget one OVMS server grants each client host (ApiHttp.pm's defaults)."""
+    return RequestBudget(ServerQuota(), reserve=BUDGET_RESERVE)
 
 
 class OvmsClient:
@@ -104,6 +123,7 @@ class OvmsClient:
             session,
             server_url,
             budget=budget,
+            budget_account=username.strip().lower(),
             timeout=timeout,
             error_mapper=_error_for,
             verify_ssl=verify_ssl,
@@ -115,6 +135,10 @@ class OvmsClient:
         self._login_lock = asyncio.Lock()
         self._list_lock = asyncio.Lock()
         self._vehicle_list: tuple[float, dict[str, bool]] | None = None
+        self._refreshed: dict[str, float] = {}  # when each car's last full refresh began
+        self._tried: set[str] = set()
+        self._active: set[str] = set()
+        self._postponed: dict[str, frozenset[DataGroup]] = {}
 
     async def login(self) -> None:
         """Log in and keep the session cookie.
@@ -166,22 +190,64 @@ class OvmsClient:
     async def fetch(self, vehicle: Vehicle, groups: set[DataGroup]) -> VehicleState:
         """The requested groups' state, one request per endpoint and the car list, all at once.
 
-        When every endpoint answered 404, the server is asked (afresh) whether
-        it lists the car at all: a server answering 404 everywhere, or a car
-        gone from the account, raises instead of passing for "no data".
+        An endpoint the request budget cannot serve in time, or that the server
+        answered 429, is left for the next refresh (``postponed``); only when
+        the server refused every one is the refresh a RateLimitedError. When
+        every endpoint answered 404, the server is asked (afresh) whether it
+        lists the car at all: a server answering 404 everywhere, or a car gone
+        from the account, raises instead of passing for "no data".
         """
         self._http.mask.hide(vehicle.id, vehicle.vin)
         endpoints = sorted({_ENDPOINTS[group] for group in groups if group in _ENDPOINTS})
-        fetches = [self._fetch_endpoint(vehicle.id, endpoint) for endpoint in endpoints]
+        wait = self._wait(vehicle.id)
+        started = monotonic()
+        fetches = [self._fetch_endpoint(vehicle.id, endpoint, wait) for endpoint in endpoints]
         if DataGroup.LOCKS_OPENINGS in groups:
-            fetches.append(self._server_connected(vehicle.id))
-        results = await asyncio.gather(*fetches)
-        if endpoints and all(result is None for result in results[: len(endpoints)]):
+            fetches.append(self._server_connected(vehicle.id, wait))
+        results = await asyncio.gather(*fetches, return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException) and not isinstance(result, RateLimitedError):
+                raise result
+        limited = [
+            e for e, r in zip(endpoints, results, strict=False) if isinstance(r, RateLimitedError)
+        ]
+        refused = [r for r in results if isinstance(r, RateLimitedError) and r.status == 429]
+        if endpoints and len(refused) == len(endpoints):
+            raise refused[0]
+        self._postponed[vehicle.id] = frozenset(
+            group for group in groups if _ENDPOINTS.get(group) in limited
+        )
+        if not limited:
+            self._refreshed[vehicle.id] = started
+        if endpoints and not limited and all(r is None for r in results[: len(endpoints)]):
             await self._confirm_listed(vehicle)
         state = VehicleState()
         for result in results:
-            state = state.merged(result or VehicleState())
+            if isinstance(result, VehicleState):
+                state = state.merged(result)
         return state
+
+    def postponed(self, vehicle: Vehicle) -> frozenset[DataGroup]:
+        """The groups the car's last fetch left for later."""
+        return self._postponed.get(vehicle.id, frozenset())
+
+    def prefer(self, vehicle: Vehicle, active: bool) -> None:
+        """Whether the car is active: its frequent refreshes come after the parked ones'."""
+        if active:
+            self._active.add(vehicle.id)
+        else:
+            self._active.discard(vehicle.id)
+
+    def _wait(self, vehicle_id: str) -> _Wait:
+        """How the car's requests wait: not at all in its first refresh (set-up)."""
+        if vehicle_id not in self._tried:
+            self._tried.add(vehicle_id)
+            return _Wait(RANK_NEEDED, None, 0)
+        refreshed = self._refreshed.get(vehicle_id)
+        if refreshed is None:
+            return _Wait(RANK_NEEDED, 0.0, BUDGET_PATIENCE)
+        frequent = vehicle_id in self._active and monotonic() - refreshed < OVERDUE_AFTER
+        return _Wait(RANK_ACTIVE if frequent else RANK_NEEDED, refreshed, BUDGET_PATIENCE)
 
     async def connect(self, vehicle: Vehicle) -> ConnectInfo:
         """Connect to the car as a peer: it then sends fresh data at its short interval."""
@@ -200,14 +266,29 @@ class OvmsClient:
         await self.connect(vehicle)
         return CommandResult(CommandStatus.SUCCESS)
 
-    async def _fetch_endpoint(self, vehicle_id: str, endpoint: str) -> VehicleState | None:
+    async def _fetch_endpoint(
+        self, vehicle_id: str, endpoint: str, wait: _Wait
+    ) -> VehicleState | None:
         """The endpoint's state; None when it answered 404."""
-        payload = await self._get_json_or_none(f"/api/{endpoint}/{vehicle_id}")
+        payload = await self._get_json_or_none(f"/api/{endpoint}/{vehicle_id}", wait)
         return None if payload is None else _PARSERS[endpoint](payload)
 
-    async def _server_connected(self, vehicle_id: str) -> VehicleState:
-        """Whether the server hears from the car, from the account's (shared) car list."""
-        online = (await self._vehicle_list_cached(VEHICLE_LIST_TTL)).get(vehicle_id)
+    async def _server_connected(self, vehicle_id: str, wait: _Wait) -> VehicleState:
+        """Whether the server hears from the car, from the account's (shared) car list.
+
+        It is only a hint, so no refresh waits for another's: while one car
+        fetches the list the others take the last one. The list is shared, so
+        it goes first; nothing when the budget has no place for it in time.
+        """
+        if self._list_lock.locked() and self._vehicle_list is not None:
+            listed = self._vehicle_list[1]
+        else:
+            first = _Wait(RANK_NEEDED, None, wait.patience)
+            try:
+                listed = await self._vehicle_list_cached(VEHICLE_LIST_TTL, first)
+            except RateLimitedError:
+                return VehicleState()
+        online = listed.get(vehicle_id)
         if online is None:
             return VehicleState()
         return VehicleState({keys.SERVER_CONNECTED: Reading(online)})
@@ -219,52 +300,84 @@ class OvmsClient:
                 f"/api/vehicles: {self._http.mask(vehicle.id)} is not on the account", status=404
             )
 
-    async def _get_json_or_none(self, path: str) -> Any:
+    async def _get_json_or_none(self, path: str, wait: _Wait | None = None) -> Any:
         """JSON of a GET, None when the server has nothing there (404).
 
         The real server answers 404 ``not found`` when a handler fails on a
         record it cannot read (``/api/tpms`` with extended TPMS records).
         """
         try:
-            return (await self._authenticated("GET", path)).json()
+            return (await self._authenticated("GET", path, wait)).json()
         except NotFoundError:
             _LOGGER.debug("%s: no data on the server", self._http.mask(path))
             return None
 
-    async def _vehicle_list_cached(self, max_age: float) -> dict[str, bool]:
+    async def _vehicle_list_cached(
+        self, max_age: float, wait: _Wait | None = None
+    ) -> dict[str, bool]:
         """``/api/vehicles``, shared by every car of the account for ``max_age`` seconds."""
         async with self._list_lock:
             now = monotonic()
             if self._vehicle_list is None or now - self._vehicle_list[0] > max_age:
-                response = await self._authenticated("GET", "/api/vehicles")
+                response = await self._authenticated("GET", "/api/vehicles", wait)
                 self._vehicle_list = (now, parse_vehicle_list(response.json()))
             return self._vehicle_list[1]
 
     def _cookie_header(self) -> dict[str, str]:
         return {"Cookie": f"{SESSION_COOKIE}={self._cookie}"}
 
-    async def _authenticated(self, method: str, path: str) -> Response:
-        """A request in the session; on an expired session log in again, once."""
+    async def _authenticated(self, method: str, path: str, wait: _Wait | None = None) -> Response:
+        """A request in the session; on an expired session log in again, once.
+
+        ``wait`` says how the request waits for the budget (None: first, as long
+        as it takes); logging in always does. A session is renewed early enough
+        that a request waiting its full patience still finds it alive.
+        """
+        wait = wait or _Wait()
+
+        async def send() -> Response:
+            return await self._http.request(
+                method,
+                path,
+                headers=self._cookie_header(),
+                rank=wait.rank,
+                since=wait.since,
+                patience=wait.patience,
+            )
+
         cookie = await self._ensure_login()
         try:
-            return await self._http.request(method, path, headers=self._cookie_header())
+            return await send()
         except AuthenticationError:
             _LOGGER.debug("OVMS session expired; logging in again")
         async with self._login_lock:
             if self._cookie == cookie:
                 await self.login()
-        return await self._http.request(method, path, headers=self._cookie_header())
+        return await send()
 
     async def _ensure_login(self) -> str:
         """The session cookie, logging in first when there is none or it nearly ended."""
         async with self._login_lock:
             if (
                 self._cookie is None
-                or monotonic() - self._logged_in_at >= SESSION_LIFETIME - SESSION_MARGIN
+                or monotonic() - self._logged_in_at
+                >= SESSION_LIFETIME - SESSION_MARGIN - BUDGET_PATIENCE
             ):
                 await self.login()
             assert self._cookie is not None
             return self._cookie
+
+
+@dataclass(frozen=True, slots=True)
+class _Wait:
+    """How a request waits for the budget: by rank, then oldest ``since``, up to ``patience`` s.
+
+    ``since`` is when the car was last refreshed (monotonic), None if never.
+    """
+
+    rank: int = RANK_NEEDED
+    since: float | None = None
+    patience: float | None = None
 
 
 def _error_for(response: Response) -> VehicleApiError:
