@@ -123,8 +123,9 @@ async def test_parked_cars_poll_rarely(hass: HomeAssistant, loaded_entry: MockCo
     now = dt_util.utcnow()
     assert not kona.poller.is_active(now, kona.data)
     assert kona.poller.due(now + timedelta(minutes=3), kona.data) == set()
-    assert kona.poller.due(now + timedelta(minutes=10) / 3, kona.data) == set(
-        kona.vehicle.capabilities
+    rarely = {DataGroup.LOCATION, DataGroup.TYRES}  # hourly and two-hourly when parked
+    assert kona.poller.due(now + timedelta(minutes=10) / 3, kona.data) == (
+        set(kona.vehicle.capabilities) - rarely
     )
     leaf = loaded_entry.runtime_data.coordinators["LEAF"]
     assert leaf.update_interval == timedelta(minutes=10)

@@ -131,6 +131,15 @@ PER_CALL_TIERS: Mapping[DataGroup, tuple[float, float]] = {
 }
 
 
+# OVMS: the status and charge records follow the two intervals; a parked car's position
+# is read hourly, its tyres every 15 minutes while active and every 2 hours parked (each
+# endpoint is a request against the server's budget shared by every car on it).
+OVMS_TIERS: Mapping[DataGroup, tuple[float, float]] = {
+    DataGroup.LOCATION: (1, 6),
+    DataGroup.TYRES: (15, 12),
+}
+
+
 def tiered_plan(
     groups: Iterable[DataGroup],
     active: timedelta,

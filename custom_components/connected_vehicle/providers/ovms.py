@@ -31,6 +31,7 @@ from ..api.ovms import (
     new_request_budget,
 )
 from ..const import CONF_APP_PORT, CONF_BACKEND, CONF_SERVER_URL, DOMAIN
+from ..polling import OVMS_TIERS
 from .base import (
     ADVANCED,
     PASSWORD_SELECTOR,
@@ -145,6 +146,7 @@ class OvmsProvider(PasswordProvider):
         ),
     )
     redacted: ClassVar[frozenset[str]] = frozenset({CONF_PASSWORD, CONF_USERNAME})
+    call_tiers = OVMS_TIERS
 
     def unique_id(self, data: Data, vehicles: list[Vehicle]) -> str:
         """One entry per username on one server."""
