@@ -123,7 +123,7 @@ WATCHED_TIERS: Mapping[DataGroup, tuple[float, float]] = {
 PER_CALL_TIERS: Mapping[DataGroup, tuple[float, float]] = {
     DataGroup.LOCK_AND_DOORS: (1, 0.25),
     DataGroup.LOCKS_OPENINGS: (1, 1),
-    DataGroup.ENERGY: (1, 1),
+    DataGroup.ENERGY: (2, 1),  # a charge is read every 2 minutes
     DataGroup.LOCATION: (1, 6),
     DataGroup.ODOMETER_TRIPS: (5, 6),
     DataGroup.TYRES: (15, 12),
