@@ -54,7 +54,9 @@ _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_SERVER_URL = "https://api.openvehicles.com:6869"
 SESSION_COOKIE = "ovmsapisession"
-VEHICLE_LIST_TTL = 30.0
+# Whether the server hears from each car (the account's car list), shared by its cars for
+# five minutes: a car counts as offline only after two hours of silence.
+VEHICLE_LIST_TTL = 300.0
 # The server ends a session this long after login, however often it is used;
 # the client logs in again this much earlier, so no request runs into the end.
 SESSION_LIFETIME = 300.0
