@@ -21,7 +21,6 @@ lives (idle waits in the selector left out).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 import cProfile
 from datetime import datetime, timedelta
 import os
@@ -39,7 +38,7 @@ from custom_components.connected_vehicle.api.models import DataGroup
 from custom_components.connected_vehicle.coordinator import VehicleCoordinator
 from custom_components.connected_vehicle.providers import ovms as ovms_provider
 from scripts.benchmarks.figures import FIGURES
-from scripts.benchmarks.threaded import ThreadedServer
+from scripts.benchmarks.threaded import threaded_sim_server  # noqa: F401 - as sim_server
 from simulator import Simulator
 
 MINUTES = 120
@@ -56,16 +55,6 @@ PLACES = (
     ("asyncio", "/asyncio/"),
 )
 IDLE = ("poll", "select", "sleep", "acquire")  # built-ins that wait, not work
-
-
-@pytest.fixture
-def sim_server(sim: Simulator, socket_enabled: None) -> Iterator[ThreadedServer]:
-    """The simulator served from a thread of its own."""
-    server = ThreadedServer(sim.app)
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture(autouse=True)

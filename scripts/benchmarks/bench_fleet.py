@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 import cProfile
 from dataclasses import dataclass, field, replace
 import itertools
@@ -55,7 +54,7 @@ from custom_components.connected_vehicle.const import (
 )
 from custom_components.connected_vehicle.coordinator import VehicleCoordinator
 from scripts.benchmarks.clock import VirtualClock
-from scripts.benchmarks.threaded import ThreadedServer
+from scripts.benchmarks.threaded import threaded_sim_server  # noqa: F401 - as sim_server
 from simulator import Simulator
 from simulator.demo import KONA, LEAF, TWIZY, ZOE
 from simulator.vehicle import Vehicle
@@ -142,16 +141,6 @@ def sim() -> Simulator:
     simulator.app.middlewares.insert(0, traffic.record)
     simulator.traffic = traffic  # type: ignore[attr-defined]
     return simulator
-
-
-@pytest.fixture
-def sim_server(sim: Simulator, socket_enabled: None) -> Iterator[ThreadedServer]:
-    """The simulator served from a thread of its own."""
-    server = ThreadedServer(sim.app)
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture

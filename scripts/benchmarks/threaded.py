@@ -7,10 +7,14 @@ integration's; on a loop of its own in another thread it does not.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 import threading
 
 from aiohttp import web
+import pytest
 from yarl import URL
+
+from simulator import Simulator
 
 
 class ThreadedServer:
@@ -47,3 +51,13 @@ class ThreadedServer:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
         self.loop.close()
+
+
+@pytest.fixture(name="sim_server")
+def threaded_sim_server(sim: Simulator, socket_enabled: None) -> Iterator[ThreadedServer]:
+    """The simulator served from a thread of its own (a module imports it to use it)."""
+    server = ThreadedServer(sim.app)
+    try:
+        yield server
+    finally:
+        server.close()
