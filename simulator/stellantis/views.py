@@ -259,7 +259,7 @@ def status(car: Car) -> Json:
         car.links,
         car.now,
     )
-    stamp = dresser.time(now)
+    stamp = dresser.time(vehicle.reported_at)  # when the car last reported
     base = f"/user/vehicles/{api_id}"
     body: Json = {
         "createdAt": stamp,
