@@ -71,7 +71,9 @@ QUIET_WINDOWS = 3  # ... this many times over: the step's work is done
 DAY = float(os.environ.get("FLEET_HOURS", "24")) * 3600.0  # the 50-car run
 INTERVAL = 600.0  # the parked interval (the default)
 OVMS_ENDPOINTS = ("status", "charge")  # the records that follow the two intervals
-rows: list[tuple[str, str, str, bool]] = []
+rows: list[tuple[str, str, str, bool | None]] = []
+# Under freezegun every clock read is slow: the CPU goal is measured by bench_cpu, in real time.
+CPU_GOAL = "-, see bench day"
 
 
 @dataclass
@@ -325,10 +327,15 @@ def closed_sessions(caplog: pytest.LogCaptureFixture) -> int:
     )
 
 
-def row(case: str, goal: str, measured: str, passed: bool) -> None:
-    """One line of the table."""
+def row(case: str, goal: str, measured: str, passed: bool | None) -> None:
+    """One line of the table (``passed`` None: a figure shown for information)."""
     rows.append((case, goal, measured, passed))
-    print(f"  {case}: {measured} (goal {goal}) {'PASS' if passed else 'FAIL'}", flush=True)
+    print(f"  {case}: {measured} (goal {goal}) {verdict(passed)}", flush=True)
+
+
+def verdict(passed: bool | None) -> str:
+    """PASS, FAIL, or info."""
+    return "info" if passed is None else "PASS" if passed else "FAIL"
 
 
 async def test_ten_ovms_cars(
@@ -414,9 +421,7 @@ async def test_fifty_ovms_cars_for_a_day(  # noqa: PLR0917 - pytest passes fixtu
     closed = closed_sessions(caplog)
     row("50 OVMS: 'Session is closed'", "0", str(closed), closed == 0)
     per_car = 1000 * cpu / max(polls.done - before_polls, 1)
-    row(
-        "OVMS: CPU per car per poll cycle", "< 5 ms", f"{per_car:.1f} ms (upper bound)", per_car < 5
-    )
+    row("OVMS: CPU per car per refresh", CPU_GOAL, f"{per_car:.1f} ms (upper bound)", None)
     requests = len([r for r in traffic.log if r[0] >= steady])
     print(
         f"  steady state: {polls.done - before_polls} car refreshes, {requests} requests"
@@ -485,12 +490,7 @@ async def test_stellantis_fleet(
     )
     row("23 Stellantis: status calls per car per cycle", "1", f"{per_cycle:.2f}", per_cycle <= 1.0)
     per_car = 1000 * cpu / max(refreshes, 1)
-    row(
-        "23 Stellantis: CPU per car per poll",
-        "< 5 ms",
-        f"{per_car:.1f} ms (upper bound)",
-        per_car < 5,
-    )
+    row("23 Stellantis: CPU per car per refresh", CPU_GOAL, f"{per_car:.1f} ms (upper bound)", None)
     await clock.finish()
 
 
@@ -500,5 +500,5 @@ def test_table() -> None:
     goal_width = max(len(goal) for _c, goal, *_ in rows)
     print(f"\n{'case':<{width}}  {'goal':<{goal_width}}  measured  result")
     for case, goal, measured, passed in rows:
-        print(f"{case:<{width}}  {goal:<{goal_width}}  {measured}  {'PASS' if passed else 'FAIL'}")
+        print(f"{case:<{width}}  {goal:<{goal_width}}  {measured}  {verdict(passed)}")
     assert all(passed for *_, passed in rows)
