@@ -479,16 +479,16 @@ async def test_stellantis_fleet(
     steps = await advance(clock, hour)
     cpu = time.thread_time() - cpu - steps * idle
     statuses = sum(n for path, n in sim.requests.by_path().items() if path.endswith("/status"))
-    cycles = hour / INTERVAL
-    per_cycle = statuses / len(cars) / cycles
     refreshes = polls.done - before
+    # A poll cycle is a car's refresh (a parked car's is its 150 s watch): one status each.
+    per_cycle = statuses / max(refreshes, 1)
     row(
         "23 Stellantis: set-up time",
         "< 3 s, no wait",
         f"{setup.real:.2f} s real, {setup.simulated:.0f} s waited",
         setup.real < 3 and setup.simulated < 3,
     )
-    row("23 Stellantis: status calls per car per cycle", "1", f"{per_cycle:.2f}", per_cycle <= 1.0)
+    row("23 Stellantis: status calls per car refresh", "1", f"{per_cycle:.2f}", per_cycle <= 1.0)
     per_car = 1000 * cpu / max(refreshes, 1)
     row("23 Stellantis: CPU per car per refresh", CPU_GOAL, f"{per_car:.1f} ms (upper bound)", None)
     await clock.finish()
