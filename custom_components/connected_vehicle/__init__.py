@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
@@ -18,7 +17,7 @@ from .api.backend import CountsCalls, SharesABudget, StreamsUpdates
 from .api.errors import VehicleApiError
 from .api.models import VehicleState
 from .calls import async_keep_calls
-from .const import CONF_PARKED_INTERVAL, DEFAULT_PARKED_INTERVAL, DOMAIN
+from .const import DOMAIN
 from .coordinator import (
     ISSUES,
     ConnectedVehicleConfigEntry,
@@ -29,6 +28,7 @@ from .coordinator import (
 from .entity import vehicle_unique_id
 from .errors import Phase, home_assistant_error
 from .providers import provider_for
+from .providers.base import parked_interval
 from .registry import async_note_listing
 from .services import async_setup_services
 from .voice import async_follow_assist, async_update_sentences
@@ -77,7 +77,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: ConnectedVehicleConfigEn
     for index, vehicle in enumerate(vehicles):
         plan = provider.plan(entry.options, vehicle)
         if isinstance(backend, SharesABudget):
-            plan.stagger(_parked_interval(entry) * index / len(vehicles))
+            plan.stagger(parked_interval(entry.options) * index / len(vehicles))
         runtime.coordinators[vehicle.id] = VehicleCoordinator(
             hass, entry, backend, vehicle, plan, limits_wake_ups=provider.limits_wake_ups
         )
@@ -102,11 +102,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: ConnectedVehicleConfigEn
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     async_update_sentences(hass)
     return True
-
-
-def _parked_interval(entry: ConnectedVehicleConfigEntry) -> timedelta:
-    """The entry's parked interval: cars sharing a budget are spread over it."""
-    return timedelta(seconds=entry.options.get(CONF_PARKED_INTERVAL, DEFAULT_PARKED_INTERVAL))
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: ConnectedVehicleConfigEntry) -> bool:

@@ -228,7 +228,7 @@ class Provider(ABC):
     def plan(self, options: Data, vehicle: Vehicle) -> PollPlan:
         """The polling plan of one car, from the entry's options."""
         active = timedelta(seconds=options.get(CONF_ACTIVE_INTERVAL, DEFAULT_ACTIVE_INTERVAL))
-        parked = timedelta(seconds=options.get(CONF_PARKED_INTERVAL, DEFAULT_PARKED_INTERVAL))
+        parked = parked_interval(options)
         return tiered_plan(vehicle.capabilities, active, parked, self.call_tiers)
 
     def option_fields(self) -> dict[vol.Marker, Any]:
@@ -339,6 +339,11 @@ class OAuth2Provider(Provider):
         """The client of a loaded entry, signed in through the entry's OAuth2 session."""
         access = await self.async_access(hass, entry)
         return self.client(hass, create_session(hass), entry.data, access, results_url=results_url)
+
+
+def parked_interval(options: Data) -> timedelta:
+    """The entry's parked interval (its options, or the default)."""
+    return timedelta(seconds=options.get(CONF_PARKED_INTERVAL, DEFAULT_PARKED_INTERVAL))
 
 
 def unlock_pin_field() -> dict[vol.Marker, Any]:
