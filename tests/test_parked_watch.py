@@ -1,4 +1,4 @@
-"""A parked Volvo is watched by its lock and doors alone, and a short visit still shows.
+"""A parked car is watched by its lock and doors alone, and a short visit still shows.
 
 Home Assistant's real entry and coordinator poll the simulator over loopback; time
 moves for both (the freezer for Home Assistant, the manual clock for the simulator),
@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.connected_vehicle.api.models import DataGroup
@@ -85,3 +86,26 @@ async def test_a_visit_between_two_looks_makes_the_car_watched_closely(
     sim.requests.reset()
     await xc90.async_refresh()
     assert {"doors", "windows", "engine-status"} <= xc90_paths(sim)
+
+
+async def test_an_ovms_module_resending_on_a_timer_tells_no_visit(
+    hass: HomeAssistant,
+    ovms_entry: MockConfigEntry,
+    sim: Simulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """OVMS modules re-send their records every 10 minutes, changed or not: no one came."""
+    freezer.move_to(freezer.time_to_freeze)
+    assert await hass.config_entries.async_setup(ovms_entry.entry_id)
+    await hass.async_block_till_done()
+    leaf: VehicleCoordinator = ovms_entry.runtime_data.coordinators["LEAF"]
+    before = leaf.data.readings["central_lock"]
+    assert leaf.poller.active_groups(dt_util.utcnow(), leaf.data) == frozenset()
+    await later(hass, sim, freezer, timedelta(minutes=10))
+    await leaf.async_refresh_groups(DataGroup)
+    after = leaf.data.readings["central_lock"]
+    assert after.value == before.value
+    assert after.observed_at is not None
+    assert before.observed_at is not None
+    assert after.observed_at > before.observed_at  # the module re-sent its records
+    assert leaf.poller.active_groups(dt_util.utcnow(), leaf.data) == frozenset()

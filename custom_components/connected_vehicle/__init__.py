@@ -79,7 +79,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: ConnectedVehicleConfigEn
         if isinstance(backend, SharesABudget):
             plan.stagger(parked_interval(entry.options) * index / len(vehicles))
         runtime.coordinators[vehicle.id] = VehicleCoordinator(
-            hass, entry, backend, vehicle, plan, limits_wake_ups=provider.limits_wake_ups
+            hass,
+            entry,
+            backend,
+            vehicle,
+            plan,
+            limits_wake_ups=provider.limits_wake_ups,
+            stamps_tell_visits=provider.stamps_tell_visits,
         )
     # Every first refresh ends before set-up does, even when one failed: none may
     # outlive a failed set-up, whose HTTP session is closed on the way out.

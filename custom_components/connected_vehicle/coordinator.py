@@ -99,8 +99,12 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         plan: PollPlan,
         *,
         limits_wake_ups: bool = False,
+        stamps_tell_visits: bool = True,
     ) -> None:
-        """Start with every group due; ``limits_wake_ups``: wake-ups follow the options."""
+        """Start with every group due; ``limits_wake_ups``: wake-ups follow the options.
+
+        ``stamps_tell_visits``: see ``VehiclePoller``.
+        """
         super().__init__(
             hass,
             _LOGGER,
@@ -111,7 +115,9 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         )
         self.vehicle = vehicle
         self._backend = backend
-        self.poller = VehiclePoller(plan, vehicle.capabilities)
+        self.poller = VehiclePoller(
+            plan, vehicle.capabilities, stamps_tell_visits=stamps_tell_visits
+        )
         self._limits_wake_ups = limits_wake_ups
         self._wake_ups: list[date] = []
         self._refresh_callbacks: list[CALLBACK_TYPE] = []

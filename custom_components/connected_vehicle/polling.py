@@ -183,11 +183,18 @@ class VehiclePoller:
         plan: PollPlan,
         capabilities: Iterable[DataGroup],
         active_after_change: timedelta = ACTIVE_AFTER_CHANGE,
+        *,
+        stamps_tell_visits: bool = True,
     ) -> None:
-        """Poll only the groups the car can report."""
+        """Poll only the groups the car can report.
+
+        ``stamps_tell_visits``: False when the car re-sends its readings on a
+        timer, changed or not, so that a later stamp is no sign of a visit.
+        """
         self._plan = plan
         self._capabilities = frozenset(capabilities)
         self._active_after_change = active_after_change
+        self._stamps_tell_visits = stamps_tell_visits
         self._commanded_until: datetime | None = None
         self._attended_until: datetime | None = None
         # True while the car pushes its news over a live link (polling is a safety net).
@@ -244,10 +251,12 @@ class VehiclePoller:
 
         A lock or door reading stamped later than before, though its value is the
         same, means the car reported between two looks (a short visit): watch it
-        closely for a while. A car that drives or charges reports all the time.
+        closely for a while. A car that drives or charges reports all the time,
+        and one whose stamps tell no visits re-sends its readings on a timer.
         """
         in_use = is_driving(state, now) or bool(state.value(readings.CHARGING))
-        if openings_changed(previous, state) or (not in_use and openings_reported(previous, state)):
+        reported = self._stamps_tell_visits and not in_use and openings_reported(previous, state)
+        if openings_changed(previous, state) or reported:
             self._attended_until = now + self._active_after_change
         if is_driving(previous, now) and not is_driving(state, now):
             self._plan.expire(AFTER_A_DRIVE & self._capabilities)

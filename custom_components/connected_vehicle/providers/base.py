@@ -177,6 +177,9 @@ class Provider(ABC):
     redacted: ClassVar[frozenset[str]] = frozenset()
     # Wake-ups cost the car (or a monthly allowance): the options allow them, a few a day.
     limits_wake_ups: ClassVar[bool] = False
+    # A lock or door reading stamped later though unchanged means the car reported
+    # between two polls (someone was there); not so for a car that re-sends on a timer.
+    stamps_tell_visits: ClassVar[bool] = True
 
     @abstractmethod
     def unique_id(self, data: Data, vehicles: list[Vehicle]) -> str:

@@ -147,6 +147,9 @@ class OvmsProvider(PasswordProvider):
     )
     redacted: ClassVar[frozenset[str]] = frozenset({CONF_PASSWORD, CONF_USERNAME})
     call_tiers = OVMS_TIERS
+    # The module re-sends its status and environment records every interval (10 minutes
+    # parked), changed or not: a later record time is routine, not a visit.
+    stamps_tell_visits = False
 
     def unique_id(self, data: Data, vehicles: list[Vehicle]) -> str:
         """One entry per username on one server."""
