@@ -15,7 +15,11 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.connected_vehicle.api.models import DataGroup
-from custom_components.connected_vehicle.coordinator import VehicleCoordinator
+from custom_components.connected_vehicle.coordinator import (
+    LATE_START,
+    VehicleCoordinator,
+    next_interval,
+)
 from simulator import Simulator
 
 from .conftest import XC90
@@ -57,7 +61,7 @@ async def test_a_parked_car_is_watched_by_one_cheap_call(
 ) -> None:
     """Parked and locked, the next look in 150 s asks only for the doors (lock included)."""
     xc90 = await parked_xc90(hass, volvo_entry, freezer)
-    assert xc90.update_interval == WATCH
+    assert xc90.update_interval == WATCH - LATE_START  # time stands still: no refresh time
     await later(hass, sim, freezer, WATCH)
     sim.requests.reset()
     await xc90.async_refresh()
@@ -109,3 +113,15 @@ async def test_an_ovms_module_resending_on_a_timer_tells_no_visit(
     assert before.observed_at is not None
     assert after.observed_at > before.observed_at  # the module re-sent its records
     assert leaf.poller.active_groups(dt_util.utcnow(), leaf.data) == frozenset()
+
+
+def test_the_next_refresh_starts_on_time_after_a_slow_one() -> None:
+    """A 600 s plan after a refresh that took 3 s: Home Assistant waits 596.5 s from its end.
+
+    Home Assistant counts from the end and may start half a second late; a
+    short delay (a postponed group) stays as the plan said.
+    """
+    started = dt_util.utcnow()
+    ended = started + timedelta(seconds=3)
+    assert next_interval(started, timedelta(seconds=600), ended) == timedelta(seconds=596.5)
+    assert next_interval(started, timedelta(seconds=5), ended) == timedelta(seconds=5)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 import logging
 from typing import Final
 
@@ -30,7 +30,7 @@ from .api.models import (
 )
 from .const import CONF_ALLOW_WAKE_UP, CONF_WAKE_UP_LIMIT, DEFAULT_WAKE_UP_LIMIT, DOMAIN
 from .errors import Phase, classify, home_assistant_error, retry_after
-from .polling import COMMAND_GROUPS, FAILURE_GROUPS, PollPlan, VehiclePoller
+from .polling import COMMAND_GROUPS, FAILURE_GROUPS, MIN_DELAY, PollPlan, VehiclePoller
 from .providers import Provider
 
 _LOGGER = logging.getLogger(__name__)
@@ -53,6 +53,16 @@ def _outage_is_a_warning(record: logging.LogRecord) -> bool:
 
 _LOGGER.addFilter(_outage_is_a_warning)
 # Repair issues a poll raises and a successful poll clears.
+# Home Assistant counts a refresh's interval from its end and starts the next one up to
+# this much later (its stagger): the next refresh is asked for this much sooner.
+LATE_START = timedelta(seconds=0.5)
+
+
+def next_interval(started: datetime, delay: timedelta, now: datetime) -> timedelta:
+    """Home Assistant's interval (from ``now``) to start the next refresh ``delay`` after ``started``."""
+    return max(delay - (now - started) - LATE_START, min(delay, MIN_DELAY))
+
+
 ISSUES = ("quota_exhausted", "permission_denied", "api_key_refused")
 
 # What a command's success says the car now reports: shown at once, before the refresh
@@ -154,7 +164,8 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         if groups and isinstance(self._backend, SharesABudget):
             postponed = self._backend.postponed(self.vehicle)
         state = self._facts().merged(fresh) if previous is None else previous.merged(fresh)
-        self.update_interval = self.poller.fetched(groups - postponed, now, previous, state)
+        delay = self.poller.fetched(groups - postponed, now, previous, state)
+        self.update_interval = next_interval(now, delay, dt_util.utcnow())
         return state
 
     @callback
@@ -163,7 +174,7 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         now = dt_util.utcnow()
         state = self.data.merged(news)
         self.poller.streaming = streaming
-        self.update_interval = self.poller.observe(now, self.data, state)
+        self.update_interval = next_interval(now, self.poller.observe(now, self.data, state), now)
         if not self.last_update_success:
             # The news ends an outage as a successful poll would: say so once, as the
             # poll would have (async_set_updated_data does not).
