@@ -122,7 +122,7 @@ async def test_parked_cars_poll_rarely(hass: HomeAssistant, loaded_entry: MockCo
     kona = loaded_entry.runtime_data.coordinators["KONA"]
     assert next_refresh_after(kona.update_interval, timedelta(minutes=10) / 3)
     now = dt_util.utcnow()
-    assert not kona.poller.is_active(now, kona.data)
+    assert kona.poller.active_groups(now, kona.data) == frozenset()
     assert kona.poller.due(now + timedelta(minutes=3), kona.data) == set()
     rarely = {DataGroup.LOCATION, DataGroup.TYRES}  # hourly and two-hourly when parked
     assert kona.poller.due(now + timedelta(minutes=10) / 3, kona.data) == (

@@ -133,3 +133,22 @@ def test_a_command_makes_every_group_active() -> None:
     poller = watched_poller()
     poller.mark_active(NOW)
     assert poller.active_groups(NOW + MINUTE, PARKED) == ALL_GROUPS
+
+
+def test_a_charging_cars_parked_groups_make_a_needed_refresh() -> None:
+    """Its energy alone is a frequent refresh; with the lock and doors due, a needed one."""
+    poller = watched_poller()
+    charging = PARKED.merged(VehicleState({"charging": Reading(True)}))
+    assert poller.frequent(NOW, charging, {DataGroup.ENERGY})
+    assert not poller.frequent(NOW, charging, {DataGroup.ENERGY, WATCH})
+    assert not poller.frequent(NOW, PARKED, {WATCH})
+
+
+def test_a_lock_first_seen_late_is_no_visit() -> None:
+    """The first fetch left the locks out (postponed): their first values are no change."""
+    groups = set(WATCHED_TIERS)
+    poller = VehiclePoller(tiered_plan(groups, MINUTE, 10 * MINUTE, WATCHED_TIERS), groups)
+    facts_only = VehicleState({"battery_capacity": Reading(64.0, "kWh")})
+    poller.fetched({DataGroup.ENERGY}, NOW, None, facts_only)
+    poller.fetched({WATCH, LOCKS}, NOW + MINUTE, facts_only, PARKED)
+    assert poller.active_groups(NOW + MINUTE, PARKED) == frozenset()

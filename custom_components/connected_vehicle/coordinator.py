@@ -159,7 +159,7 @@ class VehicleCoordinator(DataUpdateCoordinator[VehicleState]):
         groups = self.poller.due(now, previous)
         postponed: frozenset[DataGroup] = frozenset()
         if groups and isinstance(self._backend, SharesABudget):
-            self._backend.prefer(self.vehicle, self.poller.is_active(now, previous))
+            self._backend.prefer(self.vehicle, self.poller.frequent(now, previous, groups))
         fresh = await self._fetch(groups) if groups else VehicleState()
         if groups and isinstance(self._backend, SharesABudget):
             postponed = self._backend.postponed(self.vehicle)

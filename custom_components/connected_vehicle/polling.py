@@ -213,9 +213,15 @@ class VehiclePoller:
             groups |= CHARGING_GROUPS
         return groups
 
-    def is_active(self, now: datetime, state: VehicleState | None) -> bool:
-        """Whether any group is polled at its active interval now."""
-        return bool(self.active_groups(now, state))
+    def frequent(
+        self, now: datetime, state: VehicleState | None, groups: AbstractSet[DataGroup]
+    ) -> bool:
+        """Whether fetching ``groups`` now is a frequent refresh: each at its active interval.
+
+        One group due at its parked interval makes it a needed one (a charging car's
+        lock and doors every 10 minutes), which a shared budget serves first.
+        """
+        return groups <= self.active_groups(now, state)
 
     def due(self, now: datetime, state: VehicleState | None) -> set[DataGroup]:
         """The groups to fetch now: all of them before the first poll."""
@@ -327,8 +333,15 @@ FAILURE_GROUPS: Mapping[CommandStatus, frozenset[DataGroup]] = {
 
 
 def openings_changed(previous: VehicleState, current: VehicleState) -> bool:
-    """Whether a lock, door, window, lid or the plug changed between two snapshots."""
-    return any(previous.value(key) != current.value(key) for key in readings.ACTIVITY)
+    """Whether a lock, door, window, lid or the plug changed between two snapshots.
+
+    A reading seen for the first time (its first fetch postponed) is no change.
+    """
+    for key in readings.ACTIVITY:
+        old, new = previous.value(key), current.value(key)
+        if old is not None and new is not None and old != new:
+            return True
+    return False
 
 
 def openings_reported(previous: VehicleState, current: VehicleState) -> bool:

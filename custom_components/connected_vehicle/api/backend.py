@@ -136,5 +136,8 @@ class SharesABudget(Protocol):
     def postponed(self, vehicle: Vehicle) -> frozenset[DataGroup]:
         """The groups the car's last fetch left out; they stay due."""
 
-    def prefer(self, vehicle: Vehicle, active: bool) -> None:
-        """Whether the car is active (driving, charging, just commanded): it goes first."""
+    def prefer(self, vehicle: Vehicle, frequent: bool) -> None:
+        """Whether the car's next fetch is a frequent one (every group at its active interval).
+
+        Frequent fetches come after those that keep every car within its parked interval.
+        """

@@ -139,7 +139,7 @@ class OvmsClient:
         self._vehicle_list: tuple[float, dict[str, bool]] | None = None
         self._refreshed: dict[str, float] = {}  # when each car's last full refresh began
         self._tried: set[str] = set()
-        self._active: set[str] = set()
+        self._frequent: set[str] = set()
         self._postponed: dict[str, frozenset[DataGroup]] = {}
 
     async def login(self) -> None:
@@ -233,12 +233,12 @@ class OvmsClient:
         """The groups the car's last fetch left for later."""
         return self._postponed.get(vehicle.id, frozenset())
 
-    def prefer(self, vehicle: Vehicle, active: bool) -> None:
-        """Whether the car is active: its frequent refreshes come after the parked ones'."""
-        if active:
-            self._active.add(vehicle.id)
+    def prefer(self, vehicle: Vehicle, frequent: bool) -> None:
+        """Whether the car's next fetch is a frequent one: it comes after the parked ones'."""
+        if frequent:
+            self._frequent.add(vehicle.id)
         else:
-            self._active.discard(vehicle.id)
+            self._frequent.discard(vehicle.id)
 
     def _wait(self, vehicle_id: str) -> _Wait:
         """How the car's requests wait: not at all in its first refresh (set-up)."""
@@ -248,7 +248,7 @@ class OvmsClient:
         refreshed = self._refreshed.get(vehicle_id)
         if refreshed is None:
             return _Wait(RANK_NEEDED, 0.0, BUDGET_PATIENCE)
-        frequent = vehicle_id in self._active and monotonic() - refreshed < OVERDUE_AFTER
+        frequent = vehicle_id in self._frequent and monotonic() - refreshed < OVERDUE_AFTER
         return _Wait(RANK_ACTIVE if frequent else RANK_NEEDED, refreshed, BUDGET_PATIENCE)
 
     async def connect(self, vehicle: Vehicle) -> ConnectInfo:
