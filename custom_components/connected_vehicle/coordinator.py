@@ -54,8 +54,9 @@ def _outage_is_a_warning(record: logging.LogRecord) -> bool:
 _LOGGER.addFilter(_outage_is_a_warning)
 # Repair issues a poll raises and a successful poll clears.
 # Home Assistant counts a refresh's interval from its end and starts the next one up to
-# this much later (its stagger): the next refresh is asked for this much sooner.
-LATE_START = timedelta(seconds=0.5)
+# half a second late (its stagger), and an answer takes a moment: the next refresh is
+# asked for this much sooner, so that the car's data is never older than its interval.
+LATE_START = timedelta(seconds=1)
 
 
 def next_interval(started: datetime, delay: timedelta, now: datetime) -> timedelta:
