@@ -135,7 +135,8 @@ async def test_parked_cars_poll_rarely(hass: HomeAssistant, loaded_entry: MockCo
 def next_refresh_after(interval: timedelta | None, delay: timedelta) -> bool:
     """Whether Home Assistant's interval starts the next refresh ``delay`` after this one began.
 
-    It counts from the refresh's end, and starts up to LATE_START late.
+    It counts from the refresh's end (which real time makes up to a second later), and
+    the coordinator asks for the next refresh LATE_START sooner.
     """
     assert interval is not None
     return timedelta(0) <= delay - LATE_START - interval < timedelta(seconds=1)

@@ -52,7 +52,6 @@ def _outage_is_a_warning(record: logging.LogRecord) -> bool:
 
 
 _LOGGER.addFilter(_outage_is_a_warning)
-# Repair issues a poll raises and a successful poll clears.
 # Home Assistant counts a refresh's interval from its end and starts the next one up to
 # half a second late (its stagger), and an answer takes a moment: the next refresh is
 # asked for this much sooner, so that the car's data is never older than its interval.
@@ -64,6 +63,7 @@ def next_interval(started: datetime, delay: timedelta, now: datetime) -> timedel
     return max(delay - (now - started) - LATE_START, min(delay, MIN_DELAY))
 
 
+# Repair issues a poll raises and a successful poll clears.
 ISSUES = ("quota_exhausted", "permission_denied", "api_key_refused")
 
 # What a command's success says the car now reports: shown at once, before the refresh
